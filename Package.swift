@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "qr-coupons",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "coupon-station", targets: ["coupon-station"]),
+        .executable(name: "couponctl", targets: ["couponctl"]),
+        .executable(name: "coupon-bench", targets: ["coupon-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // C libraries from Debian, one system-library target each.
+        .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // C only where Swift cannot go: setjmp/longjmp error handling of libpng and libjpeg.
+        .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"]),
+
+        // Grey images, image file I/O and the image operations of the decode pipeline.
+        .target(name: "Imaging", dependencies: ["CImageShims"]),
+        // QR rendering: libqrencode to a module matrix, PNG and SVG output.
+        .target(name: "QRRender", dependencies: ["CQREncode", "Imaging"]),
+        // zbar and the decode pipeline around it.
+        .target(name: "Scanning", dependencies: ["CZBar", "Imaging"]),
+        // Sample photo sets with their manifests, for tests and the benchmark.
+        .target(name: "SampleSets", dependencies: ["Scanning"]),
+        // Command-line front ends shared by the executables.
+        .target(
+            name: "StationCLI",
+            dependencies: [
+                "Imaging", "Scanning", "QRRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "coupon-station", dependencies: ["StationCLI"]),
+        .executableTarget(name: "couponctl", dependencies: ["StationCLI"]),
+        .executableTarget(
+            name: "coupon-bench",
+            dependencies: [
+                "Imaging", "Scanning", "QRRender", "SampleSets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
+        .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender"]),
+        .testTarget(name: "StationCLITests", dependencies: ["StationCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

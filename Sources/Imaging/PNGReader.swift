@@ -1,0 +1,44 @@
+import CImageShims
+import CPNG
+
+/// Decodes PNG with libpng's simplified API, which handles every colour type, bit depth and
+/// interlacing and converts to 8-bit grey itself (errors come back as a return code, so no
+/// `setjmp` is needed on this path). Transparent pixels are composited onto white.
+enum PNGReader {
+    static func decode(_ data: [UInt8], source: String) throws(ImageReadError) -> GreyImage {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        let begun = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
+        guard begun != 0 else { throw error(from: &image, source: source) }
+        let width = Int(image.width)
+        let height = Int(image.height)
+        do {
+            try ImageLimits.check(width: width, height: height, source: source)
+        } catch {
+            png_image_free(&image)
+            throw error
+        }
+        image.format = UInt32(PNG_FORMAT_GRAY)
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        let finished = pixels.withUnsafeMutableBytes { buffer in
+            png_image_finish_read(&image, nil, buffer.baseAddress, png_int_32(width), nil)
+        }
+        guard finished != 0 else { throw error(from: &image, source: source) }
+        return GreyImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Turns the message libpng left in `image` into a typed error and frees what it holds.
+    private static func error(from image: inout png_image, source: String) -> ImageReadError {
+        let message = withUnsafeBytes(of: image.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        png_image_free(&image)
+        let lower = message.lowercased()
+        if lower.contains("beyond end") || lower.contains("read error") || lower.contains("not enough")
+            || lower.contains("truncated")
+        {
+            return ImageReadError(source: source, reason: .truncated(format: "PNG"))
+        }
+        return ImageReadError(source: source, reason: .corrupt(format: "PNG", detail: message))
+    }
+}

@@ -1,0 +1,81 @@
+import Imaging
+
+extension DecodePass {
+    /// zbar on the image as it is.
+    public static let plain = DecodePass("full") { ($0.original, .identity) }
+
+    /// The standard cascade, cheapest and most productive first (measured on the sample photos:
+    /// see docs/benchmarks.md). Passes that only help QR codes are left out when QR is not wanted.
+    static func standard(for symbologies: Set<Symbology>) -> [DecodePass] {
+        var passes: [DecodePass] = [
+            shrunkOtsu(2, minShortSide: 360),
+            otsu,
+            .plain,
+            adaptive(factor: 1),
+            shrunkOtsu(2, minShortSide: 360, inverted: true),
+            adaptive(factor: 2),
+            upscaled(1.5, maxShortSide: 900),
+            upscaled(4, maxShortSide: 200),
+            upscaledCLAHE,
+            shrunk(6, minShortSide: 900),
+            shrunk(6, minShortSide: 900, inverted: true),
+            shrunk(4, minShortSide: 700),
+            invertedGamma,
+        ]
+        if symbologies.contains(.qr) { passes.append(contentsOf: [invertedOtsu, invertedAdaptive]) }
+        return passes
+    }
+
+    static let otsu = DecodePass("otsu") { ($0.original.otsuBinarized(), .identity) }
+
+    static func shrunkOtsu(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
+        DecodePass(inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu") { inputs in
+            guard inputs.shortSide >= minShortSide else { return nil }
+            let image = inputs.shrunk(factor).otsuBinarized()
+            return (inverted ? image.inverted() : image, PassInputs.scale(1 / Double(factor)))
+        }
+    }
+
+    static func shrunk(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
+        DecodePass(inverted ? "inverted-1/\(factor)" : "1/\(factor)") { inputs in
+            guard inputs.shortSide >= minShortSide else { return nil }
+            let image = inputs.shrunk(factor)
+            return (inverted ? image.inverted() : image, PassInputs.scale(1 / Double(factor)))
+        }
+    }
+
+    static func adaptive(factor: Int) -> DecodePass {
+        DecodePass(factor == 1 ? "adaptive" : "1/\(factor)-adaptive") { inputs in
+            guard factor == 1 || inputs.shortSide >= 360 else { return nil }
+            let image = inputs.shrunk(factor)
+            let block = max(15, min(image.width, image.height) / 8) | 1
+            return (image.adaptiveBinarized(block: block), PassInputs.scale(1 / Double(factor)))
+        }
+    }
+
+    static func upscaled(_ factor: Double, maxShortSide: Int) -> DecodePass {
+        DecodePass("x\(factor)") { inputs in
+            guard inputs.shortSide <= maxShortSide else { return nil }
+            return (inputs.original.scaled(by: factor), PassInputs.scale(factor))
+        }
+    }
+
+    static let upscaledCLAHE = DecodePass("x2-clahe") { inputs in
+        guard inputs.shortSide <= 600 else { return nil }
+        return (inputs.original.scaled(by: 2).clahe(), PassInputs.scale(2))
+    }
+
+    /// Light bars on a reflective can: invert, then darken mid-tones.
+    static let invertedGamma = DecodePass("inverted-gamma3") { ($0.original.inverted().gammaCorrected(3), .identity) }
+
+    static let invertedOtsu = DecodePass("inverted-otsu") { ($0.original.otsuBinarized().inverted(), .identity) }
+
+    static let invertedAdaptive = DecodePass("inverted-adaptive") { inputs in
+        let block = max(15, inputs.shortSide / 8) | 1
+        return (inputs.original.adaptiveBinarized(block: block).inverted(), .identity)
+    }
+}
+
+extension Homography {
+    public static let identity = Homography(matrix: [1, 0, 0, 0, 1, 0, 0, 0, 1])
+}

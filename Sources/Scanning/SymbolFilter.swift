@@ -1,0 +1,78 @@
+import CZBar
+import Imaging
+
+/// Turns raw zbar results into checked, normalised symbols.
+enum SymbolFilter {
+    static func accept(_ raw: [ZBarSymbol], pass: String, mapping: Homography, symbologies: Set<Symbology>)
+        -> [DecodedSymbol]
+    {
+        var symbols: [DecodedSymbol] = []
+        for item in raw {
+            guard let symbol = normalise(item, pass: pass, mapping: mapping), symbologies.contains(symbol.symbology)
+            else { continue }
+            if !symbols.contains(where: { $0.symbology == symbol.symbology && $0.bytes == symbol.bytes }) {
+                symbols.append(symbol)
+            }
+        }
+        return dropPhantoms(symbols)
+    }
+
+    /// Maps zbar's type to ours, checks the payload's structure, and reports UPC-A as 12 digits and UPC-E as 8.
+    static func normalise(_ item: ZBarSymbol, pass: String, mapping: Homography) -> DecodedSymbol? {
+        var bytes = item.bytes
+        let symbology: Symbology
+        switch item.type {
+        case ZBAR_QRCODE: symbology = .qr
+        case ZBAR_CODE128: symbology = .code128
+        case ZBAR_EAN8: symbology = .ean8
+        case ZBAR_UPCE: symbology = .upce
+        case ZBAR_UPCA: symbology = .upca
+        case ZBAR_EAN13:
+            // An EAN-13 with a leading zero is a UPC-A; report its 12 digits.
+            if bytes.first == UInt8(ascii: "0") {
+                bytes.removeFirst()
+                symbology = .upca
+            } else {
+                symbology = .ean13
+            }
+        default: return nil
+        }
+        guard !bytes.isEmpty else { return nil }
+        if symbology.isLinear, symbology != .code128 {
+            guard let text = String(validating: bytes, as: UTF8.self), text.allSatisfy(\.isASCII) else { return nil }
+            let expected = [Symbology.ean13: 13, .upca: 12, .ean8: 8, .upce: 8][symbology]
+            guard text.count == expected else { return nil }
+            let full = symbology == .upce ? GS1Check.expandUPCE(text) : text
+            guard let digits = full, GS1Check.isValid(digits) else { return nil }
+        }
+        let polygon = item.polygon.map { mapping.apply(Point(x: $0.x + 0.5, y: $0.y + 0.5)) }
+        return DecodedSymbol(symbology: symbology, bytes: bytes, text: PayloadText.decode(bytes), polygon: polygon, pass: pass)
+    }
+
+    /// zbar sometimes reads a UPC-E or EAN-8 inside the bars of a longer code: a short symbol whose
+    /// centre lies inside a longer symbol's outline is dropped.
+    static func dropPhantoms(_ symbols: [DecodedSymbol]) -> [DecodedSymbol] {
+        let long = symbols.filter { [.ean13, .upca, .code128].contains($0.symbology) }
+        guard !long.isEmpty else { return symbols }
+        return symbols.filter { symbol in
+            guard symbol.symbology == .upce || symbol.symbology == .ean8 else { return true }
+            let c = centre(symbol.polygon)
+            return !long.contains { contains(bounds($0.polygon, margin: 8), c) }
+        }
+    }
+
+    static func centre(_ polygon: [Point]) -> Point {
+        guard !polygon.isEmpty else { return Point(x: 0, y: 0) }
+        let n = Double(polygon.count)
+        return Point(x: polygon.map(\.x).reduce(0, +) / n, y: polygon.map(\.y).reduce(0, +) / n)
+    }
+
+    static func bounds(_ polygon: [Point], margin: Double) -> (Double, Double, Double, Double) {
+        let xs = polygon.map(\.x), ys = polygon.map(\.y)
+        return ((xs.min() ?? 0) - margin, (ys.min() ?? 0) - margin, (xs.max() ?? 0) + margin, (ys.max() ?? 0) + margin)
+    }
+
+    static func contains(_ box: (Double, Double, Double, Double), _ p: Point) -> Bool {
+        p.x >= box.0 && p.x <= box.2 && p.y >= box.1 && p.y <= box.3
+    }
+}

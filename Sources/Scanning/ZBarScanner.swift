@@ -1,0 +1,89 @@
+import CZBar
+import Imaging
+
+/// A raw result of one zbar pass, before any normalisation.
+struct ZBarSymbol: Sendable {
+    var type: zbar_symbol_type_t
+    var bytes: [UInt8]
+    var polygon: [Point]
+}
+
+/// Owns one zbar image scanner configured for a set of symbologies.
+///
+/// zbar's scanner carries 1-D decoder state from one image to the next, so results would depend on
+/// the order of images; the pipeline therefore creates a new one for every image it scans.
+final class ZBarScanner {
+    private let handle: OpaquePointer
+
+    init(symbologies: Set<Symbology>) throws(ScanError) {
+        guard let handle = zbar_image_scanner_create() else {
+            throw ScanError(operation: "zbar_image_scanner_create", code: -1)
+        }
+        self.handle = handle
+        // D-Bus broadcasting is off; zbar builds without D-Bus answer non-zero, which is no failure here.
+        _ = zbar_image_scanner_request_dbus(handle, 0)
+        try check(zbar_image_scanner_set_config(handle, ZBAR_NONE, ZBAR_CFG_ENABLE, 0), "disable all symbologies")
+        for symbology in symbologies {
+            let type = symbology.zbarType
+            try check(zbar_image_scanner_set_config(handle, type, ZBAR_CFG_ENABLE, 1), "enable \(symbology.zbarName)")
+        }
+        if symbologies.contains(.qr) {
+            try check(zbar_image_scanner_set_config(handle, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1), "QR binary mode")
+        }
+    }
+
+    deinit { zbar_image_scanner_destroy(handle) }
+
+    /// Scans `image` once and returns what zbar found.
+    func scan(_ image: GreyImage) throws(ScanError) -> [ZBarSymbol] {
+        guard !image.isEmpty else { return [] }
+        guard let zimage = zbar_image_create() else { throw ScanError(operation: "zbar_image_create", code: -1) }
+        defer { zbar_image_destroy(zimage) }
+        zbar_image_set_format(zimage, ZBarScanner.y800)
+        zbar_image_set_size(zimage, UInt32(image.width), UInt32(image.height))
+        return try image.pixels.withUnsafeBufferPointer { (buffer) throws(ScanError) -> [ZBarSymbol] in
+            // The pixels are borrowed for this scope only; zbar must not free them.
+            zbar_image_set_data(zimage, buffer.baseAddress, UInt(buffer.count), nil)
+            defer { zbar_image_set_data(zimage, nil, 0, nil) }
+            let status = zbar_scan_image(handle, zimage)
+            guard status >= 0 else { throw ScanError(operation: "zbar_scan_image", code: status) }
+            var found: [ZBarSymbol] = []
+            var symbol = zbar_image_first_symbol(zimage)
+            while let current = symbol {
+                let length = Int(zbar_symbol_get_data_length(current))
+                let bytes: [UInt8]
+                if length > 0, let data = zbar_symbol_get_data(current) {
+                    bytes = data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+                } else {
+                    bytes = []
+                }
+                var polygon: [Point] = []
+                for i in 0..<zbar_symbol_get_loc_size(current) {
+                    polygon.append(Point(x: Double(zbar_symbol_get_loc_x(current, i)), y: Double(zbar_symbol_get_loc_y(current, i))))
+                }
+                found.append(ZBarSymbol(type: zbar_symbol_get_type(current), bytes: bytes, polygon: polygon))
+                symbol = zbar_symbol_next(current)
+            }
+            return found
+        }
+    }
+
+    private func check(_ status: Int32, _ what: String) throws(ScanError) {
+        guard status == 0 else { throw ScanError(operation: "zbar_image_scanner_set_config (\(what))", code: status) }
+    }
+
+    private static let y800 = zbar_fourcc_parse("Y800")
+}
+
+extension Symbology {
+    var zbarType: zbar_symbol_type_t {
+        switch self {
+        case .qr: ZBAR_QRCODE
+        case .ean13: ZBAR_EAN13
+        case .ean8: ZBAR_EAN8
+        case .upca: ZBAR_UPCA
+        case .upce: ZBAR_UPCE
+        case .code128: ZBAR_CODE128
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct CouponBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coupon-bench",
+        abstract: "Measures decoding and rendering speed against the peer tools, in one run.",
+        discussion: """
+            Run in release mode:
+              swift run -c release coupon-bench scan samples/photos samples/screens
+              swift run -c release coupon-bench render
+            """,
+        subcommands: [ScanBench.self, RenderBench.self]
+    )
+}

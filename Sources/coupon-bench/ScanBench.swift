@@ -1,0 +1,88 @@
+import ArgumentParser
+import Imaging
+import SampleSets
+import Scanning
+
+struct ScanBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Decodes every photo of sample sets with the pipeline and with plain zbar; prints reads, wrong reads and times.",
+        discussion: "Each SET is a folder with a MANIFEST.tsv (path, symbology, expected text file).")
+
+    @Argument(help: "Sample set folders.")
+    var sets: [String]
+
+    @Flag(help: "List every photo the pipeline missed or read wrong.")
+    var failures = false
+
+    @Flag(help: "Count which pass found each read.")
+    var passes = false
+
+    func run() throws {
+        for set in sets {
+            let entries = try SampleManifest.load(directory: set)
+            let ours = DecodePipeline()
+            let plain = DecodePipeline.singlePass()
+            var rows: [String: (ours: Int, plain: Int, total: Int)] = [:]
+            var oursTimes: [Double] = [], plainTimes: [Double] = []
+            var oursWrong: [(String, DecodedSymbol)] = [], plainWrong = 0
+            var byDifficulty: [String: (Int, Int)] = [:]
+            var passCounts: [String: Int] = [:]
+            var missed: [String] = []
+            let clock = ContinuousClock()
+            for entry in entries {
+                let image = try ImageReader.read(path: entry.path)
+                var result: DecodeResult!
+                let t1 = try clock.measure { result = try ours.decode(image) }
+                var baseline: DecodeResult!
+                let t2 = try clock.measure { baseline = try plain.decode(image) }
+                oursTimes.append(t1.milliseconds)
+                plainTimes.append(t2.milliseconds)
+                let score = SampleScore(entry: entry, symbols: result.symbols)
+                let plainScore = SampleScore(entry: entry, symbols: baseline.symbols)
+                let key = entry.symbology.manifestName
+                var row = rows[key] ?? (0, 0, 0)
+                row.total += 1
+                if score.outcome == .correct {
+                    row.ours += 1
+                    if let pass = result.symbols.first?.pass { passCounts[pass, default: 0] += 1 }
+                } else {
+                    missed.append(entry.name)
+                }
+                if plainScore.outcome == .correct { row.plain += 1 }
+                rows[key] = row
+                oursWrong += score.wrong.map { (entry.name, $0) }
+                plainWrong += plainScore.wrong.count
+                if let d = entry.difficulty {
+                    var cell = byDifficulty[d] ?? (0, 0)
+                    cell.1 += 1
+                    if score.outcome == .correct { cell.0 += 1 }
+                    byDifficulty[d] = cell
+                }
+            }
+            let o = Percentiles(oursTimes), p = Percentiles(plainTimes)
+            print("== \(set): \(entries.count) photos")
+            print("symbology   pipeline  zbar-1-pass  total")
+            for key in rows.keys.sorted() {
+                let r = rows[key]!
+                print(key.padding(toLength: 12, withPad: " ", startingAt: 0) + "\(r.ours)".leftPad(8) + "\(r.plain)".leftPad(13) + "\(r.total)".leftPad(7))
+            }
+            let sumOurs = rows.values.map(\.ours).reduce(0, +), sumPlain = rows.values.map(\.plain).reduce(0, +)
+            print("all".padding(toLength: 12, withPad: " ", startingAt: 0) + "\(sumOurs)".leftPad(8) + "\(sumPlain)".leftPad(13) + "\(entries.count)".leftPad(7))
+            for (d, cell) in byDifficulty.sorted(by: { $0.key < $1.key }) { print("  \(d): \(cell.0)/\(cell.1)") }
+            print("wrong symbols: pipeline \(oursWrong.count), zbar-1-pass \(plainWrong)")
+            print("ms per image: pipeline median \(format(o.median)) p95 \(format(o.p95)); zbar-1-pass median \(format(p.median)) p95 \(format(p.p95)); ratio median \(format(o.median / p.median)) p95 \(format(o.p95 / p.p95))")
+            if passes {
+                for (pass, count) in passCounts.sorted(by: { $0.value > $1.value }) { print("  pass \(pass): \(count)") }
+            }
+            if failures {
+                for name in missed { print("  missed \(name)") }
+                for (name, symbol) in oursWrong { print("  wrong \(name): \(symbol.symbology.zbarName):\(symbol.text) [\(symbol.pass)]") }
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
