@@ -37,8 +37,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "coupon-station", dependencies: ["StationCLI"]),
-        .executableTarget(name: "couponctl", dependencies: ["StationCLI"]),
+        .executableTarget(
+            name: "coupon-station",
+            dependencies: ["StationCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "couponctl",
+            dependencies: ["StationCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "coupon-bench",
             dependencies: [

@@ -34,16 +34,34 @@ public struct DecodePipeline: Sendable {
     public func decode(_ image: GreyImage) throws(ScanError) -> DecodeResult {
         let inputs = PassInputs(image)
         var tried = 0
+        // A 1-D read seen on few scan lines is weak: zbar's misreads look like that. It is kept
+        // as a candidate while the cascade looks for a strong read or a second pass that agrees.
+        var candidates: [DecodedSymbol] = []
         for pass in passes {
             guard let (prepared, back) = pass.prepare(inputs) else { continue }
             tried += 1
             let scanner = try ZBarScanner(symbologies: symbologies)
             let raw = try scanner.scan(prepared)
             let symbols = SymbolFilter.accept(raw, pass: pass.name, mapping: back, symbologies: symbologies)
-            if !symbols.isEmpty { return DecodeResult(symbols: symbols, passesTried: tried) }
+            if symbols.isEmpty { continue }
+            if symbols.contains(where: { !$0.isWeak }) {
+                return DecodeResult(symbols: symbols.filter { !$0.isWeak || symbols.count == 1 }, passesTried: tried)
+            }
+            for symbol in symbols {
+                if candidates.contains(where: { $0.bytes == symbol.bytes && $0.symbology == symbol.symbology }) {
+                    return DecodeResult(symbols: [symbol], passesTried: tried)
+                }
+                candidates.append(symbol)
+            }
         }
-        return DecodeResult(symbols: [], passesTried: tried)
+        // No pass confirmed anything: the first weak read is still better than nothing.
+        return DecodeResult(symbols: candidates.first.map { [$0] } ?? [], passesTried: tried)
     }
+}
+
+extension DecodedSymbol {
+    /// A 1-D read found on fewer than 10 scan lines (zbar reports one outline point per line).
+    var isWeak: Bool { symbology.isLinear && outlinePoints < 10 }
 }
 
 /// What the pipeline found in one image.

@@ -11,12 +11,15 @@ public struct DecodedSymbol: Sendable, Equatable {
     public var polygon: [Point]
     /// The name of the decode pass that found it.
     public var pass: String
+    /// How many outline points zbar reported: for 1-D codes, one per scan line that read it.
+    public var outlinePoints: Int
 
-    public init(symbology: Symbology, bytes: [UInt8], text: String, polygon: [Point], pass: String) {
+    public init(symbology: Symbology, bytes: [UInt8], text: String, polygon: [Point], pass: String, outlinePoints: Int? = nil) {
         self.symbology = symbology
         self.bytes = bytes
         self.text = text
         self.polygon = polygon
         self.pass = pass
+        self.outlinePoints = outlinePoints ?? polygon.count
     }
 }

@@ -45,8 +45,15 @@ enum SymbolFilter {
             let full = symbology == .upce ? GS1Check.expandUPCE(text) : text
             guard let digits = full, GS1Check.isValid(digits) else { return nil }
         }
-        let polygon = item.polygon.map { mapping.apply(Point(x: $0.x + 0.5, y: $0.y + 0.5)) }
-        return DecodedSymbol(symbology: symbology, bytes: bytes, text: PayloadText.decode(bytes), polygon: polygon, pass: pass)
+        var polygon = item.polygon.map { mapping.apply(Point(x: $0.x + 0.5, y: $0.y + 0.5)) }
+        if symbology.isLinear {
+            // zbar gives a 1-D code one point per scan line; report the box around them.
+            let (x0, y0, x1, y1) = bounds(polygon, margin: 0)
+            polygon = [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1), Point(x: x0, y: y1)]
+        }
+        return DecodedSymbol(
+            symbology: symbology, bytes: bytes, text: PayloadText.decode(bytes), polygon: polygon, pass: pass,
+            outlinePoints: item.polygon.count)
     }
 
     /// zbar sometimes reads a UPC-E or EAN-8 inside the bars of a longer code: a short symbol whose

@@ -46,6 +46,7 @@ struct ScanBench: ParsableCommand {
                 if score.outcome == .correct {
                     row.ours += 1
                     if let pass = result.symbols.first?.pass { passCounts[pass, default: 0] += 1 }
+                    if passes, entry.symbology.isLinear { print("  right \(entry.name) points \(result.symbols[0].outlinePoints)") }
                 } else {
                     missed.append(entry.name)
                 }
@@ -77,7 +78,7 @@ struct ScanBench: ParsableCommand {
             }
             if failures {
                 for name in missed { print("  missed \(name)") }
-                for (name, symbol) in oursWrong { print("  wrong \(name): \(symbol.symbology.zbarName):\(symbol.text) [\(symbol.pass)]") }
+                for (name, symbol) in oursWrong { print("  wrong \(name): \(symbol.symbology.zbarName):\(symbol.text) [\(symbol.pass)] points \(symbol.outlinePoints)") }
             }
         }
     }
