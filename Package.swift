@@ -53,7 +53,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender"]),
         .testTarget(name: "StationCLITests", dependencies: ["StationCLI"]),

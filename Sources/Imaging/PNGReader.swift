@@ -18,6 +18,17 @@ enum PNGReader {
             png_image_free(&image)
             throw error
         }
+        // libpng treats 16-bit samples as linear light and would gamma-encode them on the way to
+        // 8 bits; reading them as 16-bit and keeping the high byte preserves the stored values.
+        if image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0 {
+            image.format = UInt32(PNG_FORMAT_LINEAR_Y)
+            var wide = [UInt16](repeating: 65535, count: width * height)
+            let finished = wide.withUnsafeMutableBytes { buffer in
+                png_image_finish_read(&image, nil, buffer.baseAddress, png_int_32(width), nil)
+            }
+            guard finished != 0 else { throw error(from: &image, source: source) }
+            return GreyImage(width: width, height: height, pixels: wide.map { UInt8(($0 + 128 - ($0 >> 8)) >> 8) })
+        }
         image.format = UInt32(PNG_FORMAT_GRAY)
         var pixels = [UInt8](repeating: 255, count: width * height)
         let finished = pixels.withUnsafeMutableBytes { buffer in

@@ -75,7 +75,3 @@ extension DecodePass {
         return (inputs.original.adaptiveBinarized(block: block).inverted(), .identity)
     }
 }
-
-extension Homography {
-    public static let identity = Homography(matrix: [1, 0, 0, 0, 1, 0, 0, 0, 1])
-}

@@ -20,7 +20,14 @@ extension GreyImage {
                         excess += hist[b] - limit
                         hist[b] = limit
                     }
-                    let add = excess / 256
+                    // Spread the clipped excess evenly, the remainder one count per bin at a stride,
+                    // so the histogram still sums to the tile's pixel count.
+                    let add = excess / 256, remainder = excess % 256
+                    if remainder > 0 {
+                        let step = max(1, 256 / remainder)
+                        var b = 0, left = remainder
+                        while b < 256, left > 0 { hist[b] += 1; left -= 1; b += step }
+                    }
                     var cdf = 0
                     for b in 0..<256 {
                         cdf += hist[b] + add

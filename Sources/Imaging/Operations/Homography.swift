@@ -33,6 +33,9 @@ public struct Homography: Sendable, Equatable {
         m = (0..<8).map { a[$0][8] / a[$0][$0] } + [1]
     }
 
+    /// The transform that changes nothing.
+    public static let identity = Homography(matrix: [1, 0, 0, 0, 1, 0, 0, 0, 1])
+
     /// Where `p` goes.
     @inlinable
     public func apply(_ p: Point) -> Point {
