@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender"]),
-        .testTarget(name: "StationCLITests", dependencies: ["StationCLI"]),
+        .testTarget(name: "StationCLITests"),
     ],
     swiftLanguageModes: [.v6]
 )
