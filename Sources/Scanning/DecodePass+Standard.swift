@@ -22,8 +22,25 @@ extension DecodePass {
             shrunk(4, minShortSide: 700),
             invertedGamma,
         ]
-        if symbologies.contains(.qr) { passes.append(contentsOf: [invertedOtsu, invertedAdaptive]) }
+        if symbologies.contains(.qr) { passes.append(contentsOf: [locator(inverted: false), locator(inverted: true), invertedOtsu, invertedAdaptive]) }
         return passes
+    }
+
+    /// The QR locator: finder patterns on an adaptive binarisation (half size for large frames),
+    /// then the code warped flat from the grey image.
+    static func locator(inverted: Bool) -> DecodePass {
+        DecodePass(name: inverted ? "inverted-qr-locator" : "qr-locator") { inputs in
+            let factor = inputs.shortSide >= 900 ? 2 : 1
+            let small = inputs.shrunk(factor)
+            let block = max(15, min(small.width, small.height) / 8) | 1
+            var binary = small.adaptiveBinarized(block: block)
+            var grey = inputs.original
+            if inverted {
+                binary = binary.inverted()
+                grey = grey.inverted()
+            }
+            return QRLocator.candidates(grey: grey, binary: binary, binaryScale: 1 / Double(factor))
+        }
     }
 
     static let otsu = DecodePass("otsu") { ($0.original.otsuBinarized(), .identity) }

@@ -4,14 +4,19 @@ import Imaging
 public struct DecodePass: Sendable {
     /// A short stable name, reported with each symbol (`half-otsu`, `full`, ...).
     public let name: String
-    /// Prepares the image from the shared per-image cache; nil when the pass does not apply to
-    /// this image (too small to halve, say). The homography maps pass coordinates back to the
-    /// original image.
-    let prepare: @Sendable (PassInputs) -> (GreyImage, Homography)?
+    /// Prepares the images zbar scans for this pass, from the shared per-image cache: usually one,
+    /// none when the pass does not apply (too small to halve, say), several for the QR locator's
+    /// candidates. Each homography maps pass coordinates back to the original image.
+    let prepare: @Sendable (PassInputs) -> [(GreyImage, Homography)]
 
     init(_ name: String, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
         self.name = name
-        self.prepare = prepare
+        self.prepare = { inputs in prepare(inputs).map { [$0] } ?? [] }
+    }
+
+    init(name: String, prepareMany: @escaping @Sendable (PassInputs) -> [(GreyImage, Homography)]) {
+        self.name = name
+        self.prepare = prepareMany
     }
 }
 

@@ -38,11 +38,13 @@ public struct DecodePipeline: Sendable {
         // as a candidate while the cascade looks for a strong read or a second pass that agrees.
         var candidates: [DecodedSymbol] = []
         for pass in passes {
-            guard let (prepared, back) = pass.prepare(inputs) else { continue }
-            tried += 1
-            let scanner = try ZBarScanner(symbologies: symbologies)
-            let raw = try scanner.scan(prepared)
-            let symbols = SymbolFilter.accept(raw, pass: pass.name, mapping: back, symbologies: symbologies)
+            var symbols: [DecodedSymbol] = []
+            for (prepared, back) in pass.prepare(inputs) {
+                tried += 1
+                let scanner = try ZBarScanner(symbologies: symbologies)
+                symbols = SymbolFilter.accept(try scanner.scan(prepared), pass: pass.name, mapping: back, symbologies: symbologies)
+                if !symbols.isEmpty { break }
+            }
             if symbols.isEmpty { continue }
             if symbols.contains(where: { !$0.isWeak }) {
                 return DecodeResult(symbols: symbols.filter { !$0.isWeak || symbols.count == 1 }, passesTried: tried)
