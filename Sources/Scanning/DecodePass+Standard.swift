@@ -2,34 +2,37 @@ import Imaging
 
 extension DecodePass {
     /// zbar on the image as it is.
-    public static let plain = DecodePass("full") { ($0.original, .identity) }
+    public static let plain = DecodePass("full", cost: 1) { ($0.original, .identity) }
 
     /// The standard cascade, cheapest and most productive first (measured on the sample photos:
     /// see docs/benchmarks.md). Passes that only help QR codes are left out when QR is not wanted.
     static func standard(for symbologies: Set<Symbology>) -> [DecodePass] {
+        let qr = symbologies.contains(.qr)
         var passes: [DecodePass] = [
             shrunkOtsu(2, minShortSide: 360),
             otsu,
-            .plain,
             adaptive(factor: 1),
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
             upscaled(1.5, maxShortSide: 900),
             upscaled(4, maxShortSide: 200),
             upscaledCLAHE,
+        ]
+        if qr { passes.append(locator(inverted: false)) }
+        passes += [
             shrunk(6, minShortSide: 900),
             shrunk(6, minShortSide: 900, inverted: true),
             shrunk(4, minShortSide: 700),
-            invertedGamma,
         ]
-        if symbologies.contains(.qr) { passes.append(contentsOf: [locator(inverted: false), locator(inverted: true), invertedOtsu, invertedAdaptive]) }
+        if qr { passes.append(locator(inverted: true)) }
+        passes.append(invertedGamma)
         return passes
     }
 
     /// The QR locator: finder patterns on an adaptive binarisation (half size for large frames),
     /// then the code warped flat from the grey image.
     static func locator(inverted: Bool) -> DecodePass {
-        DecodePass(name: inverted ? "inverted-qr-locator" : "qr-locator") { inputs in
+        DecodePass(name: inverted ? "inverted-qr-locator" : "qr-locator", cost: 1.2) { inputs in
             let factor = inputs.shortSide >= 900 ? 2 : 1
             let small = inputs.shrunk(factor)
             let block = max(15, min(small.width, small.height) / 8) | 1
@@ -43,10 +46,10 @@ extension DecodePass {
         }
     }
 
-    static let otsu = DecodePass("otsu") { ($0.original.otsuBinarized(), .identity) }
+    static let otsu = DecodePass("otsu", cost: 0.8) { ($0.original.otsuBinarized(), .identity) }
 
     static func shrunkOtsu(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
-        DecodePass(inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu") { inputs in
+        DecodePass(inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu", cost: 0.8 / Double(factor * factor)) { inputs in
             guard inputs.shortSide >= minShortSide else { return nil }
             let image = inputs.shrunk(factor).otsuBinarized()
             return (inverted ? image.inverted() : image, PassInputs.scale(1 / Double(factor)))
@@ -54,7 +57,7 @@ extension DecodePass {
     }
 
     static func shrunk(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
-        DecodePass(inverted ? "inverted-1/\(factor)" : "1/\(factor)") { inputs in
+        DecodePass(inverted ? "inverted-1/\(factor)" : "1/\(factor)", cost: 1 / Double(factor * factor)) { inputs in
             guard inputs.shortSide >= minShortSide else { return nil }
             let image = inputs.shrunk(factor)
             return (inverted ? image.inverted() : image, PassInputs.scale(1 / Double(factor)))
@@ -62,7 +65,7 @@ extension DecodePass {
     }
 
     static func adaptive(factor: Int) -> DecodePass {
-        DecodePass(factor == 1 ? "adaptive" : "1/\(factor)-adaptive") { inputs in
+        DecodePass(factor == 1 ? "adaptive" : "1/\(factor)-adaptive", cost: 1.1 / Double(factor * factor)) { inputs in
             guard factor == 1 || inputs.shortSide >= 360 else { return nil }
             let image = inputs.shrunk(factor)
             let block = max(15, min(image.width, image.height) / 8) | 1
@@ -71,24 +74,17 @@ extension DecodePass {
     }
 
     static func upscaled(_ factor: Double, maxShortSide: Int) -> DecodePass {
-        DecodePass("x\(factor)") { inputs in
+        DecodePass("x\(factor)", cost: factor * factor) { inputs in
             guard inputs.shortSide <= maxShortSide else { return nil }
             return (inputs.original.scaled(by: factor), PassInputs.scale(factor))
         }
     }
 
-    static let upscaledCLAHE = DecodePass("x2-clahe") { inputs in
+    static let upscaledCLAHE = DecodePass("x2-clahe", cost: 4.5) { inputs in
         guard inputs.shortSide <= 600 else { return nil }
         return (inputs.original.scaled(by: 2).clahe(), PassInputs.scale(2))
     }
 
     /// Light bars on a reflective can: invert, then darken mid-tones.
-    static let invertedGamma = DecodePass("inverted-gamma3") { ($0.original.inverted().gammaCorrected(3), .identity) }
-
-    static let invertedOtsu = DecodePass("inverted-otsu") { ($0.original.otsuBinarized().inverted(), .identity) }
-
-    static let invertedAdaptive = DecodePass("inverted-adaptive") { inputs in
-        let block = max(15, inputs.shortSide / 8) | 1
-        return (inputs.original.adaptiveBinarized(block: block).inverted(), .identity)
-    }
+    static let invertedGamma = DecodePass("inverted-gamma3", cost: 1) { ($0.original.inverted().gammaCorrected(3), .identity) }
 }

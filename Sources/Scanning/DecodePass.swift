@@ -8,14 +8,19 @@ public struct DecodePass: Sendable {
     /// none when the pass does not apply (too small to halve, say), several for the QR locator's
     /// candidates. Each homography maps pass coordinates back to the original image.
     let prepare: @Sendable (PassInputs) -> [(GreyImage, Homography)]
+    /// Roughly what the pass costs, preparation and zbar, in units of one zbar scan of the
+    /// original image: the pipeline's work budget is counted in these.
+    let cost: Double
 
-    init(_ name: String, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
+    init(_ name: String, cost: Double, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
         self.name = name
+        self.cost = cost
         self.prepare = { inputs in prepare(inputs).map { [$0] } ?? [] }
     }
 
-    init(name: String, prepareMany: @escaping @Sendable (PassInputs) -> [(GreyImage, Homography)]) {
+    init(name: String, cost: Double, prepareMany: @escaping @Sendable (PassInputs) -> [(GreyImage, Homography)]) {
         self.name = name
+        self.cost = cost
         self.prepare = prepareMany
     }
 }

@@ -12,6 +12,10 @@ import Imaging
 public struct DecodePipeline: Sendable {
     public let symbologies: Set<Symbology>
     public let passes: [DecodePass]
+    /// How much work a failing image may cost, in zbar scans of the image (see ``DecodePass``).
+    public var workBudget = 20.0
+    /// Images smaller than this many pixels get a budget as if they were this large.
+    static let budgetFloorPixels = 1.5e6
 
     /// A pipeline with the standard cascade for `symbologies`.
     public init(symbologies: Set<Symbology> = Set(Symbology.allCases)) {
@@ -37,7 +41,13 @@ public struct DecodePipeline: Sendable {
         // A 1-D read seen on few scan lines is weak: zbar's misreads look like that. It is kept
         // as a candidate while the cascade looks for a strong read or a second pass that agrees.
         var candidates: [DecodedSymbol] = []
+        // The work budget, in zbar scans of the original: a failing image must not cost many
+        // times what an easy one does. Small images get a floor, as their scans are cheap.
+        let pixels = Double(max(1, image.width * image.height))
+        var budget = max(workBudget, DecodePipeline.budgetFloorPixels / pixels)
         for pass in passes {
+            guard pass.cost <= budget else { continue }
+            budget -= pass.cost
             var symbols: [DecodedSymbol] = []
             for (prepared, back) in pass.prepare(inputs) {
                 tried += 1

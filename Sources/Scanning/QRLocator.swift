@@ -96,15 +96,15 @@ struct QRLocator {
         // Canvas pixel -> module coordinates -> image.
         let canvasToModule = Homography(matrix: [1 / p, 0, -q, 0, 1 / p, -q, 0, 0, 1])
         let combined = toImage.composed(with: canvasToModule)
-        var flat = grey.warped(by: combined, width: side, height: side, fill: 255)
-        // Threshold inside the code with its own Otsu level, and blank the quiet zone.
+        let warped = grey.warped(by: combined, width: side, height: side, fill: 255)
+        // Threshold against the local mean (glare and shading vary across a tilted screen), then
+        // blank the quiet zone.
+        var flat = warped.adaptiveBinarized(block: Int(7 * p) | 1, offset: 3)
         let inner = Int(q * p)
-        let t = flat.otsuThreshold()
         flat.pixels.withUnsafeMutableBufferPointer { px in
             for y in 0..<side {
-                for x in 0..<side {
-                    let inside = x >= inner && y >= inner && x < side - inner && y < side - inner
-                    px[y * side + x] = inside && px[y * side + x] <= t ? 0 : 255
+                for x in 0..<side where x < inner || y < inner || x >= side - inner || y >= side - inner {
+                    px[y * side + x] = 255
                 }
             }
         }

@@ -10,6 +10,6 @@ struct CouponBench: ParsableCommand {
               swift run -c release coupon-bench scan samples/photos samples/screens
               swift run -c release coupon-bench render
             """,
-        subcommands: [ScanBench.self, RenderBench.self]
+        subcommands: [ScanBench.self, RenderBench.self, InspectCommand.self]
     )
 }
