@@ -32,7 +32,9 @@ final class JPEGDecoder {
         var width: UInt32 = 0
         var height: UInt32 = 0
         var components: Int32 = 0
-        guard CImageShims_jpeg_read_header(handle, buffer.baseAddress, UInt(buffer.count), &width, &height, &components) == 0
+        guard
+            CImageShims_jpeg_read_header(handle, buffer.baseAddress, UInt(buffer.count), &width, &height, &components)
+                == 0
         else { throw failure(source: source, truncated: false) }
         let w = Int(width)
         let h = Int(height)

@@ -30,7 +30,8 @@ public enum PNGWriter {
             }
         }
         guard status == 0 else {
-            throw ImageWriteError(detail: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw ImageWriteError(
+                detail: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return sink.bytes
     }

@@ -4,13 +4,15 @@ enum PNMReader {
         var parser = HeaderParser(data: data)
         let magic = parser.token()
         guard magic == "P5" || magic == "P6" else {
-            throw ImageReadError(source: source, reason: .unsupported("PNM type \(magic ?? "?"); only binary P5 and P6 are read"))
+            throw ImageReadError(
+                source: source, reason: .unsupported("PNM type \(magic ?? "?"); only binary P5 and P6 are read"))
         }
         guard let width = parser.number(), let height = parser.number(), let maxValue = parser.number() else {
             throw ImageReadError(source: source, reason: .corrupt(format: "PNM", detail: "bad or incomplete header"))
         }
         guard (1...65535).contains(maxValue) else {
-            throw ImageReadError(source: source, reason: .corrupt(format: "PNM", detail: "maximum value \(maxValue) out of range"))
+            throw ImageReadError(
+                source: source, reason: .corrupt(format: "PNM", detail: "maximum value \(maxValue) out of range"))
         }
         try ImageLimits.check(width: width, height: height, source: source)
         // Exactly one whitespace byte separates the header from the raster.
@@ -18,7 +20,9 @@ enum PNMReader {
         let channels = magic == "P6" ? 3 : 1
         let sampleBytes = maxValue > 255 ? 2 : 1
         let needed = width * height * channels * sampleBytes
-        guard start + needed <= data.count else { throw ImageReadError(source: source, reason: .truncated(format: "PNM")) }
+        guard start + needed <= data.count else {
+            throw ImageReadError(source: source, reason: .truncated(format: "PNM"))
+        }
         var pixels = [UInt8](repeating: 0, count: width * height)
         let weights = channels == 3 ? [77, 150, 29] : [256]
         data.withUnsafeBufferPointer { src in

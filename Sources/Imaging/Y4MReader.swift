@@ -19,7 +19,8 @@ public struct Y4MReader: Sendable {
         public static func parse(_ line: [UInt8], source: String) throws(ImageReadError) -> Header {
             let fields = line.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
             guard fields.first == "YUV4MPEG2" else {
-                throw ImageReadError(source: source, reason: .corrupt(format: "Y4M", detail: "missing YUV4MPEG2 signature"))
+                throw ImageReadError(
+                    source: source, reason: .corrupt(format: "Y4M", detail: "missing YUV4MPEG2 signature"))
             }
             var width = 0, height = 0, rate = (30, 1), colour = "420jpeg"
             for field in fields.dropFirst() {
@@ -46,7 +47,9 @@ public struct Y4MReader: Sendable {
             case "444alpha": extra = 3 * width * height
             case "mono": extra = 0
             default:
-                throw ImageReadError(source: source, reason: .unsupported("Y4M colour space C\(colour); 8-bit 420, 422, 411, 444 and mono are read"))
+                throw ImageReadError(
+                    source: source,
+                    reason: .unsupported("Y4M colour space C\(colour); 8-bit 420, 422, 411, 444 and mono are read"))
             }
             return Header(width: width, height: height, frameRate: rate, extraBytesPerFrame: extra)
         }
@@ -60,7 +63,10 @@ public struct Y4MReader: Sendable {
     /// Parses the stream header of `data`.
     public init(data: [UInt8], source: String) throws(ImageReadError) {
         guard let end = data.prefix(1024).firstIndex(of: 0x0A) else {
-            throw ImageReadError(source: source, reason: data.count < 1024 ? .truncated(format: "Y4M") : .corrupt(format: "Y4M", detail: "header line too long"))
+            throw ImageReadError(
+                source: source,
+                reason: data.count < 1024
+                    ? .truncated(format: "Y4M") : .corrupt(format: "Y4M", detail: "header line too long"))
         }
         self.header = try Header.parse(Array(data[..<end]), source: source)
         self.data = data
@@ -75,7 +81,8 @@ public struct Y4MReader: Sendable {
             throw ImageReadError(source: source, reason: .truncated(format: "Y4M"))
         }
         guard data[offset..<end].starts(with: Array("FRAME".utf8)) else {
-            throw ImageReadError(source: source, reason: .corrupt(format: "Y4M", detail: "expected a FRAME header at byte \(offset)"))
+            throw ImageReadError(
+                source: source, reason: .corrupt(format: "Y4M", detail: "expected a FRAME header at byte \(offset)"))
         }
         let lumaStart = end + 1
         let lumaCount = header.width * header.height
@@ -83,6 +90,7 @@ public struct Y4MReader: Sendable {
             throw ImageReadError(source: source, reason: .truncated(format: "Y4M"))
         }
         offset = lumaStart + lumaCount + header.extraBytesPerFrame
-        return GreyImage(width: header.width, height: header.height, pixels: Array(data[lumaStart..<(lumaStart + lumaCount)]))
+        return GreyImage(
+            width: header.width, height: header.height, pixels: Array(data[lumaStart..<(lumaStart + lumaCount)]))
     }
 }

@@ -1,7 +1,7 @@
 import CQREncode
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a payload could not be encoded as a QR symbol.
@@ -32,7 +32,9 @@ public enum QREncoder {
     /// Encodes text. Text without NUL characters is segmented into numeric, alphanumeric and byte
     /// modes for the smallest symbol; the bytes are the text's UTF-8.
     /// - Parameter version: the smallest version to use (0: the smallest that fits).
-    public static func encode(text: String, level: ErrorCorrection = .medium, version: Int = 0) throws(QREncodeError) -> QRMatrix {
+    public static func encode(text: String, level: ErrorCorrection = .medium, version: Int = 0) throws(QREncodeError)
+        -> QRMatrix
+    {
         let bytes = Array(text.utf8)
         if bytes.contains(0) { return try encode(bytes: bytes, level: level, version: version) }
         try validate(count: bytes.count, version: version)
@@ -42,10 +44,14 @@ public enum QREncoder {
     }
 
     /// Encodes bytes exactly (8-bit mode), NUL bytes included.
-    public static func encode(bytes: [UInt8], level: ErrorCorrection = .medium, version: Int = 0) throws(QREncodeError) -> QRMatrix {
+    public static func encode(bytes: [UInt8], level: ErrorCorrection = .medium, version: Int = 0) throws(QREncodeError)
+        -> QRMatrix
+    {
         try validate(count: bytes.count, version: version)
         return try make(count: bytes.count, level: level, version: version) {
-            bytes.withUnsafeBufferPointer { QRcode_encodeData(Int32($0.count), $0.baseAddress, Int32(version), level.qrLevel) }
+            bytes.withUnsafeBufferPointer {
+                QRcode_encodeData(Int32($0.count), $0.baseAddress, Int32(version), level.qrLevel)
+            }
         }
     }
 
@@ -55,7 +61,9 @@ public enum QREncoder {
     }
 
     /// Runs one libqrencode call and copies its modules into a ``QRMatrix``; the `QRcode` is freed here.
-    private static func make(count: Int, level: ErrorCorrection, version: Int, _ call: () -> UnsafeMutablePointer<QRcode>?)
+    private static func make(
+        count: Int, level: ErrorCorrection, version: Int, _ call: () -> UnsafeMutablePointer<QRcode>?
+    )
         throws(QREncodeError) -> QRMatrix
     {
         errno = 0

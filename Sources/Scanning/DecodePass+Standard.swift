@@ -49,7 +49,8 @@ extension DecodePass {
     static let otsu = DecodePass("otsu", cost: 0.8) { ($0.original.otsuBinarized(), .identity) }
 
     static func shrunkOtsu(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
-        DecodePass(inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu", cost: 0.8 / Double(factor * factor)) { inputs in
+        DecodePass(inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu", cost: 0.8 / Double(factor * factor)) {
+            inputs in
             guard inputs.shortSide >= minShortSide else { return nil }
             let image = inputs.shrunk(factor).otsuBinarized()
             return (inverted ? image.inverted() : image, PassInputs.scale(1 / Double(factor)))
@@ -86,5 +87,7 @@ extension DecodePass {
     }
 
     /// Light bars on a reflective can: invert, then darken mid-tones.
-    static let invertedGamma = DecodePass("inverted-gamma3", cost: 1) { ($0.original.inverted().gammaCorrected(3), .identity) }
+    static let invertedGamma = DecodePass("inverted-gamma3", cost: 1) {
+        ($0.original.inverted().gammaCorrected(3), .identity)
+    }
 }

@@ -38,7 +38,8 @@ final class PassInputs {
     func shrunk(_ factor: Int) -> GreyImage {
         if factor == 1 { return original }
         if let cached = scaled[factor] { return cached }
-        let image = factor % 2 == 0 && factor > 2 ? shrunk(factor / 2).downscaled(by: 2) : original.downscaled(by: factor)
+        let image =
+            factor % 2 == 0 && factor > 2 ? shrunk(factor / 2).downscaled(by: 2) : original.downscaled(by: factor)
         scaled[factor] = image
         return image
     }

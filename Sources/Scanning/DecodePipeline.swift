@@ -52,7 +52,8 @@ public struct DecodePipeline: Sendable {
             for (prepared, back) in pass.prepare(inputs) {
                 tried += 1
                 let scanner = try ZBarScanner(symbologies: symbologies)
-                symbols = SymbolFilter.accept(try scanner.scan(prepared), pass: pass.name, mapping: back, symbologies: symbologies)
+                symbols = SymbolFilter.accept(
+                    try scanner.scan(prepared), pass: pass.name, mapping: back, symbologies: symbologies)
                 if !symbols.isEmpty { break }
             }
             if symbols.isEmpty { continue }

@@ -14,7 +14,9 @@ public struct DecodedSymbol: Sendable, Equatable {
     /// How many outline points zbar reported: for 1-D codes, one per scan line that read it.
     public var outlinePoints: Int
 
-    public init(symbology: Symbology, bytes: [UInt8], text: String, polygon: [Point], pass: String, outlinePoints: Int? = nil) {
+    public init(
+        symbology: Symbology, bytes: [UInt8], text: String, polygon: [Point], pass: String, outlinePoints: Int? = nil
+    ) {
         self.symbology = symbology
         self.bytes = bytes
         self.text = text

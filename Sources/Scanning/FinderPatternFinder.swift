@@ -56,18 +56,25 @@ struct FinderPatternFinder {
 
     /// Checks a candidate row hit down the column and across the row again, and records it.
     @discardableResult
-    private func check(_ counts: [Int], x end: Int, y: Int, into found: inout [FinderPattern], _ px: UnsafeBufferPointer<UInt8>) -> Bool {
+    private func check(
+        _ counts: [Int], x end: Int, y: Int, into found: inout [FinderPattern], _ px: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
         let total = counts.reduce(0, +)
         let centerX = Double(end - counts[4] - counts[3]) - Double(counts[2]) / 2
-        guard let (centerY, vTotal) = crossCheck(px, fixed: Int(centerX), from: y, vertical: true, maxCount: counts[2], total: total)
+        guard
+            let (centerY, vTotal) = crossCheck(
+                px, fixed: Int(centerX), from: y, vertical: true, maxCount: counts[2], total: total)
         else { return false }
-        guard let (refinedX, hTotal) = crossCheck(px, fixed: Int(centerY), from: Int(centerX), vertical: false, maxCount: counts[2], total: total)
+        guard
+            let (refinedX, hTotal) = crossCheck(
+                px, fixed: Int(centerY), from: Int(centerX), vertical: false, maxCount: counts[2], total: total)
         else { return false }
         let module = Double(total + vTotal + hTotal) / 21
         let center = Point(x: refinedX, y: centerY)
         if let i = found.firstIndex(where: { Self.near($0, center, module) }) {
             let n = Double(found[i].count)
-            found[i].center = Point(x: (found[i].center.x * n + center.x) / (n + 1), y: (found[i].center.y * n + center.y) / (n + 1))
+            found[i].center = Point(
+                x: (found[i].center.x * n + center.x) / (n + 1), y: (found[i].center.y * n + center.y) / (n + 1))
             found[i].moduleSize = (found[i].moduleSize * n + module) / (n + 1)
             found[i].count += 1
         } else {
@@ -77,7 +84,8 @@ struct FinderPatternFinder {
     }
 
     static func near(_ p: FinderPattern, _ c: Point, _ module: Double) -> Bool {
-        abs(c.x - p.center.x) <= max(module, p.moduleSize) * 1.5 && abs(c.y - p.center.y) <= max(module, p.moduleSize) * 1.5
+        abs(c.x - p.center.x) <= max(module, p.moduleSize) * 1.5
+            && abs(c.y - p.center.y) <= max(module, p.moduleSize) * 1.5
             && abs(module - p.moduleSize) <= max(1, 0.5 * p.moduleSize)
     }
 
@@ -94,7 +102,9 @@ struct FinderPatternFinder {
 
     /// Measures the five runs through (fixed, from) along a column (or row); returns the centre
     /// along that line and the runs' total when they show the pattern at a similar size.
-    private func crossCheck(_ px: UnsafeBufferPointer<UInt8>, fixed: Int, from start: Int, vertical: Bool, maxCount: Int, total: Int)
+    private func crossCheck(
+        _ px: UnsafeBufferPointer<UInt8>, fixed: Int, from start: Int, vertical: Bool, maxCount: Int, total: Int
+    )
         -> (Double, Int)?
     {
         let w = image.width, limit = vertical ? image.height : image.width

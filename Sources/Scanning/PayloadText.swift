@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Turns payload bytes into text: UTF-8 when valid, else Shift_JIS (QR's common non-UTF-8 charset),

@@ -12,11 +12,17 @@ struct QRLocator {
     /// - Parameters:
     ///   - grey: the image to sample from.
     ///   - binary: a binarised copy (dark 0) at `binaryScale` times the size of `grey`.
-    static func candidates(grey: GreyImage, binary: GreyImage, binaryScale: Double, limit: Int = 3) -> [(GreyImage, Homography)] {
+    static func candidates(grey: GreyImage, binary: GreyImage, binaryScale: Double, limit: Int = 3) -> [(
+        GreyImage, Homography
+    )] {
         let patterns = FinderPatternFinder(image: binary).find()
             .sorted { $0.count > $1.count }
             .prefix(12)
-            .map { FinderPattern(center: Point(x: $0.center.x / binaryScale, y: $0.center.y / binaryScale), moduleSize: $0.moduleSize / binaryScale, count: $0.count) }
+            .map {
+                FinderPattern(
+                    center: Point(x: $0.center.x / binaryScale, y: $0.center.y / binaryScale),
+                    moduleSize: $0.moduleSize / binaryScale, count: $0.count)
+            }
         var results: [(GreyImage, Homography)] = []
         for triple in bestTriples(Array(patterns)).prefix(limit) {
             results += flatten(grey: grey, binary: binary, binaryScale: binaryScale, triple: triple)
@@ -36,7 +42,9 @@ struct QRLocator {
                     let sizes = t.map(\.moduleSize)
                     guard sizes.max()! <= 1.6 * sizes.min()! else { continue }
                     // The corner opposite the longest side is the top-left.
-                    let d = [dist(t[1].center, t[2].center), dist(t[0].center, t[2].center), dist(t[0].center, t[1].center)]
+                    let d = [
+                        dist(t[1].center, t[2].center), dist(t[0].center, t[2].center), dist(t[0].center, t[1].center),
+                    ]
                     let corner = d.firstIndex(of: d.max()!)!
                     let a = t[corner], b = t[(corner + 1) % 3], c = t[(corner + 2) % 3]
                     let legB = dist(a.center, b.center), legC = dist(a.center, c.center), hyp = d.max()!
@@ -46,9 +54,13 @@ struct QRLocator {
                     let skew = abs(hyp - expected) / expected
                     guard skew < 0.25 else { continue }
                     // Order so that top-right follows top-left clockwise (in image coordinates, y down).
-                    let cross = (b.center.x - a.center.x) * (c.center.y - a.center.y) - (b.center.y - a.center.y) * (c.center.x - a.center.x)
+                    let cross =
+                        (b.center.x - a.center.x) * (c.center.y - a.center.y) - (b.center.y - a.center.y)
+                        * (c.center.x - a.center.x)
                     let (tr, bl) = cross > 0 ? (b, c) : (c, b)
-                    let score = skew + abs(legB - legC) / max(legB, legC) + (sizes.max()! - sizes.min()!) / module - 0.02 * Double(min(a.count, b.count, c.count))
+                    let score =
+                        skew + abs(legB - legC) / max(legB, legC) + (sizes.max()! - sizes.min()!) / module - 0.02
+                        * Double(min(a.count, b.count, c.count))
                     scored.append((score, (a, tr, bl)))
                 }
             }
@@ -56,10 +68,14 @@ struct QRLocator {
         return scored.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    static func dist(_ a: Point, _ b: Point) -> Double { ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot() }
+    static func dist(_ a: Point, _ b: Point) -> Double {
+        ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
+    }
 
     /// Warps the code outlined by `triple` flat, for the estimated module count and its neighbours.
-    static func flatten(grey: GreyImage, binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern))
+    static func flatten(
+        grey: GreyImage, binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern)
+    )
         -> [(GreyImage, Homography)]
     {
         let (tl, tr, bl) = triple
@@ -74,9 +90,13 @@ struct QRLocator {
             var target = [tl.center, tr.center, bl.center]
             // Bottom-right: the alignment pattern where there is one, else the parallelogram's corner.
             let guessBR = Point(x: tr.center.x + bl.center.x - tl.center.x, y: tr.center.y + bl.center.y - tl.center.y)
-            if v >= 2, let affine = Homography(from: source + [Point(x: dim - 3.5, y: dim - 3.5)], to: target + [guessBR]) {
+            if v >= 2,
+                let affine = Homography(from: source + [Point(x: dim - 3.5, y: dim - 3.5)], to: target + [guessBR])
+            {
                 let expected = affine.apply(Point(x: dim - 6.5, y: dim - 6.5))
-                let found = AlignmentFinder.find(in: binary, near: Point(x: expected.x * binaryScale, y: expected.y * binaryScale), moduleSize: module * binaryScale)
+                let found = AlignmentFinder.find(
+                    in: binary, near: Point(x: expected.x * binaryScale, y: expected.y * binaryScale),
+                    moduleSize: module * binaryScale)
                 source.append(Point(x: dim - 6.5, y: dim - 6.5))
                 target.append(found.map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } ?? expected)
             } else {
@@ -142,7 +162,9 @@ enum AlignmentFinder {
                 guard abs(run - moduleSize) <= moduleSize * 0.7, start > x0, x <= x1 else { continue }
                 let left = runLength(image, x: start - 1, y: y, dx: -1, dark: false, limit: Int(moduleSize * 2) + 1)
                 let right = runLength(image, x: x, y: y, dx: 1, dark: false, limit: Int(moduleSize * 2) + 1)
-                guard abs(Double(left) - moduleSize) <= moduleSize * 0.7, abs(Double(right) - moduleSize) <= moduleSize * 0.7 else { continue }
+                guard abs(Double(left) - moduleSize) <= moduleSize * 0.7,
+                    abs(Double(right) - moduleSize) <= moduleSize * 0.7
+                else { continue }
                 let centerX = Double(start) + run / 2
                 // The same pattern down the column.
                 let col = Int(centerX)
@@ -153,7 +175,9 @@ enum AlignmentFinder {
                 guard abs(vrun - moduleSize) <= moduleSize * 0.7 else { continue }
                 let above = runLength(image, x: col, y: up - 1, dy: -1, dark: false, limit: Int(moduleSize * 2) + 1)
                 let below = runLength(image, x: col, y: down + 1, dy: 1, dark: false, limit: Int(moduleSize * 2) + 1)
-                guard abs(Double(above) - moduleSize) <= moduleSize * 0.7, abs(Double(below) - moduleSize) <= moduleSize * 0.7 else { continue }
+                guard abs(Double(above) - moduleSize) <= moduleSize * 0.7,
+                    abs(Double(below) - moduleSize) <= moduleSize * 0.7
+                else { continue }
                 let center = Point(x: centerX, y: Double(up) + vrun / 2)
                 let d = QRLocator.dist(center, guess)
                 if best == nil || d < best!.0 { best = (d, center) }
@@ -162,7 +186,9 @@ enum AlignmentFinder {
         return best?.1
     }
 
-    private static func runLength(_ image: GreyImage, x: Int, y: Int, dx: Int = 0, dy: Int = 0, dark: Bool, limit: Int) -> Int {
+    private static func runLength(_ image: GreyImage, x: Int, y: Int, dx: Int = 0, dy: Int = 0, dark: Bool, limit: Int)
+        -> Int
+    {
         var n = 0, cx = x, cy = y
         while cx >= 0, cy >= 0, cx < image.width, cy < image.height, (image[cx, cy] < 128) == dark, n < limit {
             n += 1

@@ -53,13 +53,17 @@ final class ZBarScanner {
                 let length = Int(zbar_symbol_get_data_length(current))
                 let bytes: [UInt8]
                 if length > 0, let data = zbar_symbol_get_data(current) {
-                    bytes = data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+                    bytes = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        Array(UnsafeBufferPointer(start: $0, count: length))
+                    }
                 } else {
                     bytes = []
                 }
                 var polygon: [Point] = []
                 for i in 0..<zbar_symbol_get_loc_size(current) {
-                    polygon.append(Point(x: Double(zbar_symbol_get_loc_x(current, i)), y: Double(zbar_symbol_get_loc_y(current, i))))
+                    polygon.append(
+                        Point(
+                            x: Double(zbar_symbol_get_loc_x(current, i)), y: Double(zbar_symbol_get_loc_y(current, i))))
                 }
                 found.append(ZBarSymbol(type: zbar_symbol_get_type(current), bytes: bytes, polygon: polygon))
                 symbol = zbar_symbol_next(current)

@@ -43,7 +43,9 @@ public struct RenderCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard (text == nil) != (dataFile == nil) else { throw ValidationError("give either TEXT or --data-file, not both or neither") }
+        guard (text == nil) != (dataFile == nil) else {
+            throw ValidationError("give either TEXT or --data-file, not both or neither")
+        }
         guard (1...100).contains(size) else { throw ValidationError("-s must be 1 to 100 pixels per module") }
         guard (0...100).contains(margin) else { throw ValidationError("-m must be 0 to 100 modules") }
         guard ErrorCorrection(letter: level) != nil else { throw ValidationError("-l must be L, M, Q or H") }
@@ -66,7 +68,8 @@ public struct RenderCommand: ParsableCommand {
             } else {
                 matrix = try QREncoder.encode(text: text!, level: level, version: version)
             }
-            var bytes = svg ? Array(QRRenderer.svg(matrix, style: style).utf8) : try QRRenderer.png(matrix, style: style)
+            var bytes =
+                svg ? Array(QRRenderer.svg(matrix, style: style).utf8) : try QRRenderer.png(matrix, style: style)
             if output == "-" {
                 Terminal.writeAll(&bytes, to: 1)
             } else {

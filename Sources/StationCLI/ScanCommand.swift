@@ -28,7 +28,9 @@ public struct ScanCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per symbol: file, symbology, text, bytes (base64), pass, polygon.")
     public var json = false
 
-    @Option(help: "Symbologies to read, comma separated: qr,ean13,ean8,upca,upce,code128.", transform: ScanCommand.parseSymbologies)
+    @Option(
+        help: "Symbologies to read, comma separated: qr,ean13,ean8,upca,upce,code128.",
+        transform: ScanCommand.parseSymbologies)
     public var symbologies: Set<Symbology> = Set(Symbology.allCases)
 
     @Flag(name: .shortAndLong, help: "No summary line on standard error.")
@@ -39,7 +41,9 @@ public struct ScanCommand: ParsableCommand {
     public func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one image file, or - for standard input") }
         guard !(raw && json) else { throw ValidationError("--raw and --json cannot be combined") }
-        guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("standard input (-) can be read only once") }
+        guard files.filter({ $0 == "-" }).count <= 1 else {
+            throw ValidationError("standard input (-) can be read only once")
+        }
     }
 
     static func parseSymbologies(_ text: String) throws -> Set<Symbology> {

@@ -14,7 +14,8 @@ struct RenderBench: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let folder = URL(fileURLWithPath: output ?? NSTemporaryDirectory()).appendingPathComponent("render-bench-\(getpid())")
+        let folder = URL(fileURLWithPath: output ?? NSTemporaryDirectory()).appendingPathComponent(
+            "render-bench-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
@@ -30,19 +31,31 @@ struct RenderBench: ParsableCommand {
             }
         }
         let oursRate = Double(count) / (ours.milliseconds / 1000)
-        print("ours:     \(count) PNG files in \(format(ours.milliseconds / 1000)) s = \(format(oursRate, 0)) renders/s (8 px modules, margin 4, level M, 1-bit PNG)")
-        guard let qrencode = ["/usr/bin/qrencode", "/usr/local/bin/qrencode"].first(where: FileManager.default.isExecutableFile) else {
+        print(
+            "ours:     \(count) PNG files in \(format(ours.milliseconds / 1000)) s = \(format(oursRate, 0)) renders/s (8 px modules, margin 4, level M, 1-bit PNG)"
+        )
+        guard
+            let qrencode = ["/usr/bin/qrencode", "/usr/local/bin/qrencode"].first(
+                where: FileManager.default.isExecutableFile)
+        else {
             print("qrencode: not installed (apt-get install qrencode); no comparison")
             return
         }
         let theirs = try clock.measure {
             for (i, payload) in payloads.enumerated() {
-                let arguments = ["qrencode", "-s", "8", "-m", "4", "-l", "M", "-o", folder.appendingPathComponent("qrencode-\(i).png").path, payload]
-                guard try spawnAndWait(qrencode, arguments) == 0 else { throw ValidationError("qrencode failed on payload \(i)") }
+                let arguments = [
+                    "qrencode", "-s", "8", "-m", "4", "-l", "M", "-o",
+                    folder.appendingPathComponent("qrencode-\(i).png").path, payload,
+                ]
+                guard try spawnAndWait(qrencode, arguments) == 0 else {
+                    throw ValidationError("qrencode failed on payload \(i)")
+                }
             }
         }
         let theirRate = Double(count) / (theirs.milliseconds / 1000)
-        print("qrencode: \(count) PNG files in \(format(theirs.milliseconds / 1000)) s = \(format(theirRate, 0)) renders/s (same settings, one process per file, started with posix_spawn as a shell would)")
+        print(
+            "qrencode: \(count) PNG files in \(format(theirs.milliseconds / 1000)) s = \(format(theirRate, 0)) renders/s (same settings, one process per file, started with posix_spawn as a shell would)"
+        )
         print("ratio ours/qrencode: \(format(oursRate / theirRate, 1))x")
     }
 }

@@ -6,7 +6,8 @@ import Scanning
 struct ScanBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Decodes every photo of sample sets with the pipeline and with plain zbar; prints reads, wrong reads and times.",
+        abstract:
+            "Decodes every photo of sample sets with the pipeline and with plain zbar; prints reads, wrong reads and times.",
         discussion: "Each SET is a folder with a MANIFEST.tsv (path, symbology, expected text file).")
 
     @Argument(help: "Sample set folders.")
@@ -46,7 +47,9 @@ struct ScanBench: ParsableCommand {
                 if score.outcome == .correct {
                     row.ours += 1
                     if let pass = result.symbols.first?.pass { passCounts[pass, default: 0] += 1 }
-                    if passes, entry.symbology.isLinear { print("  right \(entry.name) points \(result.symbols[0].outlinePoints)") }
+                    if passes, entry.symbology.isLinear {
+                        print("  right \(entry.name) points \(result.symbols[0].outlinePoints)")
+                    }
                 } else {
                     missed.append(entry.name)
                 }
@@ -66,19 +69,31 @@ struct ScanBench: ParsableCommand {
             print("symbology   pipeline  zbar-1-pass  total")
             for key in rows.keys.sorted() {
                 let r = rows[key]!
-                print(key.padding(toLength: 12, withPad: " ", startingAt: 0) + "\(r.ours)".leftPad(8) + "\(r.plain)".leftPad(13) + "\(r.total)".leftPad(7))
+                print(
+                    key.padding(toLength: 12, withPad: " ", startingAt: 0) + "\(r.ours)".leftPad(8)
+                        + "\(r.plain)".leftPad(13) + "\(r.total)".leftPad(7))
             }
             let sumOurs = rows.values.map(\.ours).reduce(0, +), sumPlain = rows.values.map(\.plain).reduce(0, +)
-            print("all".padding(toLength: 12, withPad: " ", startingAt: 0) + "\(sumOurs)".leftPad(8) + "\(sumPlain)".leftPad(13) + "\(entries.count)".leftPad(7))
+            print(
+                "all".padding(toLength: 12, withPad: " ", startingAt: 0) + "\(sumOurs)".leftPad(8)
+                    + "\(sumPlain)".leftPad(13) + "\(entries.count)".leftPad(7))
             for (d, cell) in byDifficulty.sorted(by: { $0.key < $1.key }) { print("  \(d): \(cell.0)/\(cell.1)") }
             print("wrong symbols: pipeline \(oursWrong.count), zbar-1-pass \(plainWrong)")
-            print("ms per image: pipeline median \(format(o.median)) p95 \(format(o.p95)); zbar-1-pass median \(format(p.median)) p95 \(format(p.p95)); ratio median \(format(o.median / p.median)) p95 \(format(o.p95 / p.p95))")
+            print(
+                "ms per image: pipeline median \(format(o.median)) p95 \(format(o.p95)); zbar-1-pass median \(format(p.median)) p95 \(format(p.p95)); ratio median \(format(o.median / p.median)) p95 \(format(o.p95 / p.p95))"
+            )
             if passes {
-                for (pass, count) in passCounts.sorted(by: { $0.value > $1.value }) { print("  pass \(pass): \(count)") }
+                for (pass, count) in passCounts.sorted(by: { $0.value > $1.value }) {
+                    print("  pass \(pass): \(count)")
+                }
             }
             if failures {
                 for name in missed { print("  missed \(name)") }
-                for (name, symbol) in oursWrong { print("  wrong \(name): \(symbol.symbology.zbarName):\(symbol.text) [\(symbol.pass)] points \(symbol.outlinePoints)") }
+                for (name, symbol) in oursWrong {
+                    print(
+                        "  wrong \(name): \(symbol.symbology.zbarName):\(symbol.text) [\(symbol.pass)] points \(symbol.outlinePoints)"
+                    )
+                }
             }
         }
     }

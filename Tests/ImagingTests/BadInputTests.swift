@@ -18,7 +18,9 @@ struct BadInputTests {
     @Test func emptyFile() { #expect(reason([]) == .empty) }
 
     @Test func unknownFormat() {
-        guard case .unsupported = reason(Array("GIF89a not really".utf8)) else { Issue.record("expected unsupported"); return }
+        guard case .unsupported = reason(Array("GIF89a not really".utf8)) else {
+            Issue.record("expected unsupported"); return
+        }
     }
 
     @Test func missingFile() {
@@ -34,7 +36,9 @@ struct BadInputTests {
         let data = Array(bytes(of: fixture("rgb8.png")).prefix(keep))
         let r = reason(data)
         #expect(r != nil)
-        if case .truncated(let format) = r { #expect(format == "PNG") } else if case .corrupt(let format, _) = r {
+        if case .truncated(let format) = r {
+            #expect(format == "PNG")
+        } else if case .corrupt(let format, _) = r {
             #expect(format == "PNG")
         } else {
             Issue.record("unexpected \(String(describing: r))")

@@ -43,7 +43,9 @@ struct ImageOperationTests {
     @Test func adaptiveThresholdCopesWithAGradient() {
         // Dark stripes on a background that brightens from left to right: no single threshold separates them.
         var image = Self.ramp(200, 20)
-        for y in 0..<20 { for x in stride(from: 10, to: 200, by: 20) { for dx in 0..<4 { image[x + dx, y] = image[x + dx, y] / 3 } } }
+        for y in 0..<20 {
+            for x in stride(from: 10, to: 200, by: 20) { for dx in 0..<4 { image[x + dx, y] = image[x + dx, y] / 3 } }
+        }
         let b = image.adaptiveBinarized(block: 15)
         for x in stride(from: 10, to: 200, by: 20) {
             #expect(b[x + 1, 10] == 0, "stripe at \(x)")

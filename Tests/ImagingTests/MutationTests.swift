@@ -40,7 +40,10 @@ struct MutationTests {
                 data = Array(data.prefix(Int.random(in: 0..<data.count, using: &rng)))
             case 2:  // insert random bytes
                 let i = Int.random(in: 0...data.count, using: &rng)
-                data.insert(contentsOf: (0..<Int.random(in: 1...16, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: i)
+                data.insert(
+                    contentsOf: (0..<Int.random(in: 1...16, using: &rng)).map { _ in
+                        UInt8.random(in: 0...255, using: &rng)
+                    }, at: i)
             case 3:  // delete a run
                 let i = Int.random(in: 0..<data.count, using: &rng)
                 data.removeSubrange(i..<min(data.count, i + Int.random(in: 1...16, using: &rng)))
@@ -49,7 +52,8 @@ struct MutationTests {
                 data[i] = [0x00, 0xFF, 0x7F, 0x80].randomElement(using: &rng)!
             default:  // duplicate a chunk
                 let i = Int.random(in: 0..<data.count, using: &rng)
-                data.insert(contentsOf: data[i..<min(data.count, i + 32)], at: Int.random(in: 0...data.count, using: &rng))
+                data.insert(
+                    contentsOf: data[i..<min(data.count, i + 32)], at: Int.random(in: 0...data.count, using: &rng))
             }
             if data.isEmpty { break }
         }

@@ -13,9 +13,12 @@ struct OtherFormatTests {
 
     /// Inserts an APP1 Exif segment holding only the orientation tag right after SOI.
     static func withOrientation(_ jpeg: [UInt8], _ value: Int, bigEndian: Bool) -> [UInt8] {
-        func u16(_ v: Int) -> [UInt8] { bigEndian ? [UInt8(v >> 8), UInt8(v & 255)] : [UInt8(v & 255), UInt8(v >> 8)] }
+        func u16(_ v: Int) -> [UInt8] {
+            bigEndian ? [UInt8(v >> 8), UInt8(v & 255)] : [UInt8(v & 255), UInt8(v >> 8)]
+        }
         func u32(_ v: Int) -> [UInt8] { bigEndian ? u16(v >> 16) + u16(v & 0xFFFF) : u16(v & 0xFFFF) + u16(v >> 16) }
-        let tiff = (bigEndian ? Array("MM".utf8) : Array("II".utf8)) + u16(42) + u32(8) + u16(1)
+        let tiff =
+            (bigEndian ? Array("MM".utf8) : Array("II".utf8)) + u16(42) + u32(8) + u16(1)
             + u16(0x0112) + u16(3) + u32(1) + u16(value) + u16(0) + u32(0)
         let payload = Array("Exif".utf8) + [0, 0] + tiff
         let length = payload.count + 2

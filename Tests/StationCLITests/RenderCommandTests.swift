@@ -7,7 +7,10 @@ struct RenderCommandTests {
     func renderAndScan() throws {
         let folder = try temporaryFolder()
         let payload = "https://cpn.example/c#K7QF-2M9X-4HWD-PR3A-V8EN-T"
-        for (flags, name) in [([String](), "default.png"), (["-s", "3", "-m", "2", "-l", "H"], "small.png"), (["-v", "8", "-l", "l"], "v8.png")] {
+        for (flags, name) in [
+            ([String](), "default.png"), (["-s", "3", "-m", "2", "-l", "H"], "small.png"),
+            (["-v", "8", "-l", "l"], "v8.png"),
+        ] {
             let file = folder.appendingPathComponent(name).path
             let render = try run("couponctl", ["render", payload, "-o", file] + flags)
             #expect(render.status == 0, "\(render.stderr)")

@@ -8,7 +8,9 @@ let productsFolder: URL = {
     var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     while url.path != "/" {
         url.deleteLastPathComponent()
-        if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("coupon-station").path) { return url }
+        if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("coupon-station").path) {
+            return url
+        }
     }
     return packageRoot.appendingPathComponent(".build/release")
 }()
@@ -43,7 +45,8 @@ func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> Pr
     process.waitUntilExit()
     try errHandle.close()
     let errData = try Data(contentsOf: errURL)
-    return ProcessResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    return ProcessResult(
+        status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
 }
 
 func temporaryFolder() throws -> URL {

@@ -16,7 +16,8 @@ struct ScanCommandTests {
 
     @Test("--raw prints only the data; --json one object per symbol")
     func rawAndJSON() throws {
-        let expected = try String(contentsOfFile: packageRoot.appendingPathComponent("samples/screens/scr_001.txt").path, encoding: .utf8)
+        let expected = try String(
+            contentsOfFile: packageRoot.appendingPathComponent("samples/screens/scr_001.txt").path, encoding: .utf8)
         let raw = try run("coupon-station", ["scan", "--raw", "-q", screen])
         #expect(raw.status == 0)
         #expect(raw.text == expected + "\n")

@@ -41,9 +41,11 @@ extension GreyImage {
         let sx = Double(width) / Double(ow), sy = Double(height) / Double(oh)
         out.withUnsafeMutableBufferPointer { dst in
             for oy in 0..<oh {
-                let y0 = Int((Double(oy) * sy).rounded()), y1 = max(y0 + 1, min(height, Int((Double(oy + 1) * sy).rounded())))
+                let y0 = Int((Double(oy) * sy).rounded()),
+                    y1 = max(y0 + 1, min(height, Int((Double(oy + 1) * sy).rounded())))
                 for ox in 0..<ow {
-                    let x0 = Int((Double(ox) * sx).rounded()), x1 = max(x0 + 1, min(width, Int((Double(ox + 1) * sx).rounded())))
+                    let x0 = Int((Double(ox) * sx).rounded()),
+                        x1 = max(x0 + 1, min(width, Int((Double(ox + 1) * sx).rounded())))
                     let count = (x1 - x0) * (y1 - y0)
                     dst[oy * ow + ox] = UInt8((integral.sum(x0, y0, x1, y1) + count / 2) / count)
                 }
