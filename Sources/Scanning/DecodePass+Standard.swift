@@ -15,7 +15,7 @@ extension DecodePass {
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
             upscaled(1.5, maxShortSide: 900),
-            upscaled(4, maxShortSide: 200),
+            tinyPadded,
             upscaledCLAHE,
         ]
         if qr { passes.append(locator(inverted: false)) }
@@ -33,16 +33,7 @@ extension DecodePass {
     /// then the code warped flat from the grey image.
     static func locator(inverted: Bool) -> DecodePass {
         DecodePass(name: inverted ? "inverted-qr-locator" : "qr-locator", cost: 1.2) { inputs in
-            let factor = inputs.shortSide >= 900 ? 2 : 1
-            let small = inputs.shrunk(factor)
-            let block = max(15, min(small.width, small.height) / 8) | 1
-            var binary = small.adaptiveBinarized(block: block)
-            var grey = inputs.original
-            if inverted {
-                binary = binary.inverted()
-                grey = grey.inverted()
-            }
-            return QRLocator.candidates(grey: grey, binary: binary, binaryScale: 1 / Double(factor))
+            QRLocator.locate(in: inputs, inverted: inverted).candidates
         }
     }
 
@@ -79,6 +70,20 @@ extension DecodePass {
             guard inputs.shortSide <= maxShortSide else { return nil }
             return (inputs.original.scaled(by: factor), PassInputs.scale(factor))
         }
+    }
+
+    /// Tiny images (a code cropped to its edge, one pixel a module): enlarged 4x on a white margin,
+    /// since zbar needs a quiet zone the crop lacks.
+    static let tinyPadded = DecodePass("x4-padded", cost: 20) { inputs in
+        guard inputs.shortSide <= 200 else { return nil }
+        let big = inputs.original.scaled(by: 4)
+        let pad = 24
+        var canvas = GreyImage(width: big.width + 2 * pad, height: big.height + 2 * pad, fill: 255)
+        for y in 0..<big.height {
+            let row = (y + pad) * canvas.width + pad
+            canvas.pixels.replaceSubrange(row..<(row + big.width), with: big.pixels[(y * big.width)..<((y + 1) * big.width)])
+        }
+        return (canvas, Homography(matrix: [0.25, 0, -Double(pad) / 4, 0, 0.25, -Double(pad) / 4, 0, 0, 1]))
     }
 
     static let upscaledCLAHE = DecodePass("x2-clahe", cost: 4.5) { inputs in

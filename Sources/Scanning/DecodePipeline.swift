@@ -47,9 +47,12 @@ public struct DecodePipeline: Sendable {
         var budget = max(workBudget, DecodePipeline.budgetFloorPixels / pixels)
         for pass in passes {
             guard pass.cost <= budget else { continue }
+            let prepared = pass.prepare(inputs)
+            // A pass that does not apply to this image (too small to halve, say) costs nothing.
+            if prepared.isEmpty { continue }
             budget -= pass.cost
             var symbols: [DecodedSymbol] = []
-            for (prepared, back) in pass.prepare(inputs) {
+            for (prepared, back) in prepared {
                 tried += 1
                 let scanner = try ZBarScanner(symbologies: symbologies)
                 symbols = SymbolFilter.accept(

@@ -8,19 +8,11 @@ public struct QRLocatorReport: Sendable {
 }
 
 extension DecodePipeline {
-    /// Runs the QR locator's steps on `image` and returns what each produced.
+    /// Runs the QR locator on `image` and returns what each step produced.
     public static func inspectLocator(_ image: GreyImage, inverted: Bool = false) -> QRLocatorReport {
-        let inputs = PassInputs(image)
-        let factor = inputs.shortSide >= 900 ? 2 : 1
-        let small = inputs.shrunk(factor)
-        var binary = small.adaptiveBinarized(block: max(15, min(small.width, small.height) / 8) | 1)
-        var grey = image
-        if inverted {
-            binary = binary.inverted()
-            grey = grey.inverted()
-        }
-        let patterns = FinderPatternFinder(image: binary).find().map { ($0.center, $0.moduleSize, $0.count) }
-        let candidates = QRLocator.candidates(grey: grey, binary: binary, binaryScale: 1 / Double(factor)).map(\.0)
-        return QRLocatorReport(finderPatterns: patterns, binary: binary, candidates: candidates)
+        let result = QRLocator.locate(in: PassInputs(image), inverted: inverted)
+        return QRLocatorReport(
+            finderPatterns: result.finders.map { ($0.center, $0.moduleSize, $0.count) }, binary: result.binary,
+            candidates: result.candidates.map(\.0))
     }
 }

@@ -8,14 +8,42 @@ struct QRLocator {
     static let modulePixels = 5.0
     static let quietZone = 4
 
+    /// Everything the locator found in one image: the binarised image it searched, the finder
+    /// patterns, and the flattened candidates (mapped back to the original image).
+    struct Result {
+        var binary: GreyImage
+        var finders: [FinderPattern]
+        var candidates: [(GreyImage, Homography)]
+    }
+
+    static func locate(in inputs: PassInputs, inverted: Bool) -> Result {
+        // Finder patterns need a few pixels per module: enlarge small images, halve big ones.
+        let scale: Double = inputs.shortSide >= 900 ? 0.5 : inputs.shortSide < 160 ? 3 : inputs.shortSide < 400 ? 2 : 1
+        var grey = scale > 1 ? inputs.original.scaled(by: scale) : inputs.original
+        let small = scale < 1 ? inputs.shrunk(2) : grey
+        let block = max(15, min(small.width, small.height) / 8) | 1
+        var binary = small.adaptiveBinarized(block: block)
+        if inverted {
+            binary = binary.inverted()
+            grey = grey.inverted()
+        }
+        let back = PassInputs.scale(scale > 1 ? scale : 1)
+        let binaryScale = scale < 1 ? scale : 1
+        let finders = FinderPatternFinder(image: binary).find()
+        let candidates = candidates(grey: grey, binary: binary, binaryScale: binaryScale, finders: finders).map {
+            ($0.0, back.composed(with: $0.1))
+        }
+        return Result(binary: binary, finders: finders, candidates: candidates)
+    }
+
     /// Flattened candidate images, best guess first, with the mapping back to the source image.
     /// - Parameters:
     ///   - grey: the image to sample from.
     ///   - binary: a binarised copy (dark 0) at `binaryScale` times the size of `grey`.
-    static func candidates(grey: GreyImage, binary: GreyImage, binaryScale: Double, limit: Int = 3) -> [(
-        GreyImage, Homography
-    )] {
-        let patterns = FinderPatternFinder(image: binary).find()
+    static func candidates(grey: GreyImage, binary: GreyImage, binaryScale: Double, finders: [FinderPattern], limit: Int = 3)
+        -> [(GreyImage, Homography)]
+    {
+        let patterns = finders
             .sorted { $0.count > $1.count }
             .prefix(12)
             .map {
@@ -49,10 +77,10 @@ struct QRLocator {
                     let a = t[corner], b = t[(corner + 1) % 3], c = t[(corner + 2) % 3]
                     let legB = dist(a.center, b.center), legC = dist(a.center, c.center), hyp = d.max()!
                     let module = sizes.reduce(0, +) / 3
-                    guard min(legB, legC) >= 10 * module, max(legB, legC) <= 1.8 * min(legB, legC) else { continue }
+                    guard min(legB, legC) >= 10 * module, max(legB, legC) <= 2.5 * min(legB, legC) else { continue }
                     let expected = (legB * legB + legC * legC).squareRoot()
                     let skew = abs(hyp - expected) / expected
-                    guard skew < 0.25 else { continue }
+                    guard skew < 0.6 else { continue }
                     // Order so that top-right follows top-left clockwise (in image coordinates, y down).
                     let cross =
                         (b.center.x - a.center.x) * (c.center.y - a.center.y) - (b.center.y - a.center.y)
@@ -72,41 +100,142 @@ struct QRLocator {
         ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
     }
 
-    /// Warps the code outlined by `triple` flat, for the estimated module count and its neighbours.
-    static func flatten(
-        grey: GreyImage, binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern)
-    )
+    /// Warps the code outlined by `triple` flat. The module count is estimated from the finder
+    /// distances; for it and the versions either side, the fourth corner (the alignment pattern
+    /// where found, else the parallelogram's corner) is refined by a small search that maximises
+    /// how cleanly the module grid lands on the binarised image (each module's 3x3 sub-samples
+    /// agree). The best two grids are rendered.
+    static func flatten(grey: GreyImage, binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern))
         -> [(GreyImage, Homography)]
     {
         let (tl, tr, bl) = triple
         let module = (tl.moduleSize + tr.moduleSize + bl.moduleSize) / 3
         let estimate = ((dist(tl.center, tr.center) + dist(tl.center, bl.center)) / 2) / module + 7
-        // Versions have 17 + 4v modules: round to the nearest, then try one version either side.
         let version = max(1, min(40, Int(((estimate - 17) / 4).rounded())))
-        var out: [(GreyImage, Homography)] = []
-        for v in [version, version + 1, version - 1] where (1...40).contains(v) {
+        let guessBR = Point(x: tr.center.x + bl.center.x - tl.center.x, y: tr.center.y + bl.center.y - tl.center.y)
+        let toBinary = Homography(matrix: [binaryScale, 0, 0, 0, binaryScale, 0, 0, 0, 1])
+        var scored: [(Double, Homography, Int)] = []
+        for v in (version - 1)...(version + 1) where (1...40).contains(v) {
             let dim = Double(17 + 4 * v)
-            var source = [Point(x: 3.5, y: 3.5), Point(x: dim - 3.5, y: 3.5), Point(x: 3.5, y: dim - 3.5)]
-            var target = [tl.center, tr.center, bl.center]
-            // Bottom-right: the alignment pattern where there is one, else the parallelogram's corner.
-            let guessBR = Point(x: tr.center.x + bl.center.x - tl.center.x, y: tr.center.y + bl.center.y - tl.center.y)
-            if v >= 2,
-                let affine = Homography(from: source + [Point(x: dim - 3.5, y: dim - 3.5)], to: target + [guessBR])
-            {
+            let source = [Point(x: 3.5, y: 3.5), Point(x: dim - 3.5, y: 3.5), Point(x: 3.5, y: dim - 3.5)]
+            let target = [tl.center, tr.center, bl.center]
+            var anchor = Point(x: dim - 3.5, y: dim - 3.5)
+            var start = guessBR
+            if v >= 2, let affine = Homography(from: source + [anchor], to: target + [guessBR]) {
+                // The alignment pattern, 6.5 modules in from the bottom-right corner, pins perspective.
                 let expected = affine.apply(Point(x: dim - 6.5, y: dim - 6.5))
-                let found = AlignmentFinder.find(
-                    in: binary, near: Point(x: expected.x * binaryScale, y: expected.y * binaryScale),
-                    moduleSize: module * binaryScale)
-                source.append(Point(x: dim - 6.5, y: dim - 6.5))
-                target.append(found.map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } ?? expected)
-            } else {
-                source.append(Point(x: dim - 3.5, y: dim - 3.5))
-                target.append(guessBR)
+                let localModule = dist(tl.center, tr.center) / (dim - 7)
+                anchor = Point(x: dim - 6.5, y: dim - 6.5)
+                start = AlignmentFinder.find(
+                    in: binary, near: toBinary.apply(expected), moduleSize: localModule * binaryScale
+                ).map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } ?? expected
             }
-            guard let toImage = Homography(from: source, to: target) else { continue }
-            out.append(render(grey: grey, toImage: toImage, dim: Int(dim)))
+            // Hill-climb the fourth point: steps of a module, then half and quarter modules.
+            func fit(_ p: Point) -> (Double, Homography)? {
+                guard let h = Homography(from: source + [anchor], to: target + [p]) else { return nil }
+                return (gridScore(binary, toBinary.composed(with: h), dim: Int(dim)), h)
+            }
+            guard var best = fit(start) else { continue }
+            var point = start
+            for step in [module, module / 2, module / 4] {
+                var improved = true
+                var rounds = 0
+                while improved && rounds < 6 {
+                    improved = false
+                    rounds += 1
+                    for (dx, dy) in [(-1.0, 0.0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
+                        let p = Point(x: point.x + dx * step, y: point.y + dy * step)
+                        if let trial = fit(p), trial.0 > best.0 {
+                            best = trial
+                            point = p
+                            improved = true
+                        }
+                    }
+                }
+            }
+            scored.append((best.0, best.1, Int(dim)))
         }
-        return out
+        let best = scored.sorted { $0.0 > $1.0 }.prefix(2)
+        return best.flatMap { [sampled(grey: grey, toImage: $0.1, dim: $0.2), render(grey: grey, toImage: $0.1, dim: $0.2)] }
+    }
+
+    /// The share of modules whose 3x3 sub-samples, taken through `h` (module to `binary` pixels),
+    /// all have the same shade: near 1 when the grid sits on the code, lower when it straddles edges.
+    static func gridScore(_ binary: GreyImage, _ h: Homography, dim: Int) -> Double {
+        var clean = 0, timingRight = 0, timingTotal = 0
+        let offsets = [0.25, 0.5, 0.75]
+        let w = binary.width, hgt = binary.height
+        let inside: Bool = binary.pixels.withUnsafeBufferPointer { px in
+            for j in 0..<dim {
+                for i in 0..<dim {
+                    var dark = 0
+                    for oy in offsets {
+                        for ox in offsets {
+                            let q = h.apply(Point(x: Double(i) + ox, y: Double(j) + oy))
+                            let x = Int(q.x), y = Int(q.y)
+                            guard x >= 0, y >= 0, x < w, y < hgt else { return false }
+                            if px[y * w + x] < 128 { dark += 1 }
+                        }
+                    }
+                    if dark == 0 || dark == 9 { clean += 1 }
+                    // Timing patterns: row and column 6 between the finders alternate, dark at even positions.
+                    if (i == 6 && j >= 8 && j < dim - 8) || (j == 6 && i >= 8 && i < dim - 8) {
+                        timingTotal += 1
+                        if (dark >= 5) == ((i + j) % 2 == 0) { timingRight += 1 }
+                    }
+                }
+            }
+            return true
+        }
+        guard inside, timingTotal > 0 else { return 0 }
+        let timing = Double(timingRight) / Double(timingTotal)
+        // A grid on a blank area is "clean" everywhere; the timing patterns keep it on the code.
+        return Double(clean) / Double(dim * dim) * timing * timing
+    }
+
+    /// Reads each module's shade at its centre (five bilinear samples), decides dark or light
+    /// against the mean of the modules around it, and draws a crisp symbol of those decisions:
+    /// zbar then only has to decode, not to cope with blur, glare or perspective.
+    static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
+        var values = [Double](repeating: 0, count: dim * dim)
+        let taps = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)]
+        for j in 0..<dim {
+            for i in 0..<dim {
+                var sum = 0.0
+                for (ox, oy) in taps { sum += bilinear(grey, toImage.apply(Point(x: Double(i) + ox, y: Double(j) + oy))) }
+                values[j * dim + i] = sum / Double(taps.count)
+            }
+        }
+        let radius = 4
+        let px = 4, q = quietZone, side = (dim + 2 * q) * px
+        var canvas = GreyImage(width: side, height: side, fill: 255)
+        for j in 0..<dim {
+            for i in 0..<dim {
+                var sum = 0.0, n = 0.0
+                for y in max(0, j - radius)...min(dim - 1, j + radius) {
+                    for x in max(0, i - radius)...min(dim - 1, i + radius) {
+                        sum += values[y * dim + x]
+                        n += 1
+                    }
+                }
+                guard values[j * dim + i] < sum / n else { continue }
+                for y in 0..<px {
+                    let row = ((j + q) * px + y) * side + (i + q) * px
+                    for x in 0..<px { canvas.pixels[row + x] = 0 }
+                }
+            }
+        }
+        let canvasToModule = Homography(matrix: [1 / Double(px), 0, -Double(q), 0, 1 / Double(px), -Double(q), 0, 0, 1])
+        return (canvas, toImage.composed(with: canvasToModule))
+    }
+
+    static func bilinear(_ image: GreyImage, _ p: Point) -> Double {
+        let x = min(max(p.x - 0.5, 0), Double(image.width - 1) - 1e-9), y = min(max(p.y - 0.5, 0), Double(image.height - 1) - 1e-9)
+        let x0 = Int(x), y0 = Int(y), fx = x - Double(x0), fy = y - Double(y0)
+        let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
+        let top = Double(image[x0, y0]) * (1 - fx) + Double(image[x1, y0]) * fx
+        let bottom = Double(image[x0, y1]) * (1 - fx) + Double(image[x1, y1]) * fx
+        return top * (1 - fy) + bottom * fy
     }
 
     /// Samples the code into a canvas of `dim` modules plus the quiet zone, outside the code white.
