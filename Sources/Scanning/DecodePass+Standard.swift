@@ -14,11 +14,13 @@ extension DecodePass {
             adaptive(factor: 1),
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
+        ]
+        if qr { passes.append(locator(inverted: false)) }
+        passes += [
             upscaled(1.5, maxShortSide: 900),
             tinyPadded,
             upscaledCLAHE,
         ]
-        if qr { passes.append(locator(inverted: false)) }
         passes += [
             shrunk(6, minShortSide: 900),
             shrunk(6, minShortSide: 900, inverted: true),
@@ -81,7 +83,8 @@ extension DecodePass {
         var canvas = GreyImage(width: big.width + 2 * pad, height: big.height + 2 * pad, fill: 255)
         for y in 0..<big.height {
             let row = (y + pad) * canvas.width + pad
-            canvas.pixels.replaceSubrange(row..<(row + big.width), with: big.pixels[(y * big.width)..<((y + 1) * big.width)])
+            canvas.pixels.replaceSubrange(
+                row..<(row + big.width), with: big.pixels[(y * big.width)..<((y + 1) * big.width)])
         }
         return (canvas, Homography(matrix: [0.25, 0, -Double(pad) / 4, 0, 0.25, -Double(pad) / 4, 0, 0, 1]))
     }

@@ -4,10 +4,11 @@ import Imaging
 public struct DecodePass: Sendable {
     /// A short stable name, reported with each symbol (`half-otsu`, `full`, ...).
     public let name: String
-    /// Prepares the images zbar scans for this pass, from the shared per-image cache: usually one,
-    /// none when the pass does not apply (too small to halve, say), several for the QR locator's
-    /// candidates. Each homography maps pass coordinates back to the original image.
-    let prepare: @Sendable (PassInputs) -> [(GreyImage, Homography)]
+    /// Prepares the images zbar scans for this pass, from the shared per-image cache: none when the
+    /// pass does not apply (too small to halve, say), usually one, or for the QR locator groups of
+    /// candidates that are only computed when the ones before them failed. Each homography maps
+    /// pass coordinates back to the original image.
+    let prepare: @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
     /// Roughly what the pass costs, preparation and zbar, in units of one zbar scan of the
     /// original image: the pipeline's work budget is counted in these.
     let cost: Double
@@ -15,13 +16,15 @@ public struct DecodePass: Sendable {
     init(_ name: String, cost: Double, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
         self.name = name
         self.cost = cost
-        self.prepare = { inputs in prepare(inputs).map { [$0] } ?? [] }
+        self.prepare = { inputs in prepare(inputs).map { candidate in [{ [candidate] }] } ?? [] }
     }
 
-    init(name: String, cost: Double, prepareMany: @escaping @Sendable (PassInputs) -> [(GreyImage, Homography)]) {
+    init(
+        name: String, cost: Double, prepareLazily: @escaping @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
+    ) {
         self.name = name
         self.cost = cost
-        self.prepare = prepareMany
+        self.prepare = prepareLazily
     }
 }
 

@@ -13,7 +13,7 @@ public struct DecodePipeline: Sendable {
     public let symbologies: Set<Symbology>
     public let passes: [DecodePass]
     /// How much work a failing image may cost, in zbar scans of the image (see ``DecodePass``).
-    public var workBudget = 20.0
+    public var workBudget = 10.0
     /// Images smaller than this many pixels get a budget as if they were this large.
     static let budgetFloorPixels = 1.5e6
 
@@ -47,17 +47,19 @@ public struct DecodePipeline: Sendable {
         var budget = max(workBudget, DecodePipeline.budgetFloorPixels / pixels)
         for pass in passes {
             guard pass.cost <= budget else { continue }
-            let prepared = pass.prepare(inputs)
+            let groups = pass.prepare(inputs)
             // A pass that does not apply to this image (too small to halve, say) costs nothing.
-            if prepared.isEmpty { continue }
+            if groups.isEmpty { continue }
             budget -= pass.cost
             var symbols: [DecodedSymbol] = []
-            for (prepared, back) in prepared {
-                tried += 1
-                let scanner = try ZBarScanner(symbologies: symbologies)
-                symbols = SymbolFilter.accept(
-                    try scanner.scan(prepared), pass: pass.name, mapping: back, symbologies: symbologies)
-                if !symbols.isEmpty { break }
+            search: for group in groups {
+                for (prepared, back) in group() {
+                    tried += 1
+                    let scanner = try ZBarScanner(symbologies: symbologies)
+                    symbols = SymbolFilter.accept(
+                        try scanner.scan(prepared), pass: pass.name, mapping: back, symbologies: symbologies)
+                    if !symbols.isEmpty { break search }
+                }
             }
             if symbols.isEmpty { continue }
             if symbols.contains(where: { !$0.isWeak }) {

@@ -13,6 +13,6 @@ extension DecodePipeline {
         let result = QRLocator.locate(in: PassInputs(image), inverted: inverted)
         return QRLocatorReport(
             finderPatterns: result.finders.map { ($0.center, $0.moduleSize, $0.count) }, binary: result.binary,
-            candidates: result.candidates.map(\.0))
+            candidates: result.candidates.flatMap { $0() }.map(\.0))
     }
 }

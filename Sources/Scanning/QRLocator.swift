@@ -13,7 +13,7 @@ struct QRLocator {
     struct Result {
         var binary: GreyImage
         var finders: [FinderPattern]
-        var candidates: [(GreyImage, Homography)]
+        var candidates: [() -> [(GreyImage, Homography)]]
     }
 
     static func locate(in inputs: PassInputs, inverted: Bool) -> Result {
@@ -31,7 +31,8 @@ struct QRLocator {
         let binaryScale = scale < 1 ? scale : 1
         let finders = FinderPatternFinder(image: binary).find()
         let candidates = candidates(grey: grey, binary: binary, binaryScale: binaryScale, finders: finders).map {
-            ($0.0, back.composed(with: $0.1))
+            group in
+            { group().map { ($0.0, back.composed(with: $0.1)) } }
         }
         return Result(binary: binary, finders: finders, candidates: candidates)
     }
@@ -40,10 +41,13 @@ struct QRLocator {
     /// - Parameters:
     ///   - grey: the image to sample from.
     ///   - binary: a binarised copy (dark 0) at `binaryScale` times the size of `grey`.
-    static func candidates(grey: GreyImage, binary: GreyImage, binaryScale: Double, finders: [FinderPattern], limit: Int = 3)
-        -> [(GreyImage, Homography)]
+    static func candidates(
+        grey: GreyImage, binary: GreyImage, binaryScale: Double, finders: [FinderPattern], limit: Int = 3
+    )
+        -> [() -> [(GreyImage, Homography)]]
     {
-        let patterns = finders
+        let patterns =
+            finders
             .sorted { $0.count > $1.count }
             .prefix(12)
             .map {
@@ -51,11 +55,9 @@ struct QRLocator {
                     center: Point(x: $0.center.x / binaryScale, y: $0.center.y / binaryScale),
                     moduleSize: $0.moduleSize / binaryScale, count: $0.count)
             }
-        var results: [(GreyImage, Homography)] = []
-        for triple in bestTriples(Array(patterns)).prefix(limit) {
-            results += flatten(grey: grey, binary: binary, binaryScale: binaryScale, triple: triple)
+        return bestTriples(Array(patterns)).prefix(limit).map { triple in
+            { flatten(grey: grey, binary: binary, binaryScale: binaryScale, triple: triple) }
         }
-        return results
     }
 
     /// Ordered (top-left, top-right, bottom-left) triples, most QR-like first.
@@ -105,7 +107,9 @@ struct QRLocator {
     /// where found, else the parallelogram's corner) is refined by a small search that maximises
     /// how cleanly the module grid lands on the binarised image (each module's 3x3 sub-samples
     /// agree). The best two grids are rendered.
-    static func flatten(grey: GreyImage, binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern))
+    static func flatten(
+        grey: GreyImage, binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern)
+    )
         -> [(GreyImage, Homography)]
     {
         let (tl, tr, bl) = triple
@@ -126,9 +130,10 @@ struct QRLocator {
                 let expected = affine.apply(Point(x: dim - 6.5, y: dim - 6.5))
                 let localModule = dist(tl.center, tr.center) / (dim - 7)
                 anchor = Point(x: dim - 6.5, y: dim - 6.5)
-                start = AlignmentFinder.find(
-                    in: binary, near: toBinary.apply(expected), moduleSize: localModule * binaryScale
-                ).map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } ?? expected
+                start =
+                    AlignmentFinder.find(
+                        in: binary, near: toBinary.apply(expected), moduleSize: localModule * binaryScale
+                    ).map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } ?? expected
             }
             // Hill-climb the fourth point: steps of a module, then half and quarter modules.
             func fit(_ p: Point) -> (Double, Homography)? {
@@ -137,10 +142,10 @@ struct QRLocator {
             }
             guard var best = fit(start) else { continue }
             var point = start
-            for step in [module, module / 2, module / 4] {
+            for step in [module, module / 3] {
                 var improved = true
                 var rounds = 0
-                while improved && rounds < 6 {
+                while improved && rounds < 4 {
                     improved = false
                     rounds += 1
                     for (dx, dy) in [(-1.0, 0.0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
@@ -156,41 +161,52 @@ struct QRLocator {
             scored.append((best.0, best.1, Int(dim)))
         }
         let best = scored.sorted { $0.0 > $1.0 }.prefix(2)
-        return best.flatMap { [sampled(grey: grey, toImage: $0.1, dim: $0.2), render(grey: grey, toImage: $0.1, dim: $0.2)] }
+        return best.flatMap {
+            [sampled(grey: grey, toImage: $0.1, dim: $0.2), render(grey: grey, toImage: $0.1, dim: $0.2)]
+        }
     }
 
     /// The share of modules whose 3x3 sub-samples, taken through `h` (module to `binary` pixels),
     /// all have the same shade: near 1 when the grid sits on the code, lower when it straddles edges.
     static func gridScore(_ binary: GreyImage, _ h: Homography, dim: Int) -> Double {
-        var clean = 0, timingRight = 0, timingTotal = 0
-        let offsets = [0.25, 0.5, 0.75]
+        var clean = 0, counted = 0, timingRight = 0, timingTotal = 0
+        let taps = [(0.5, 0.5), (0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8)]
         let w = binary.width, hgt = binary.height
+        // Large symbols: every other module is plenty, and keeps the search cheap.
+        let stride = dim > 33 ? 2 : 1
+        let m = h.m
         let inside: Bool = binary.pixels.withUnsafeBufferPointer { px in
+            func dark(_ x: Double, _ y: Double) -> Bool? {
+                let d = m[6] * x + m[7] * y + m[8]
+                let sx = Int((m[0] * x + m[1] * y + m[2]) / d), sy = Int((m[3] * x + m[4] * y + m[5]) / d)
+                guard sx >= 0, sy >= 0, sx < w, sy < hgt else { return nil }
+                return px[sy * w + sx] < 128
+            }
             for j in 0..<dim {
-                for i in 0..<dim {
-                    var dark = 0
-                    for oy in offsets {
-                        for ox in offsets {
-                            let q = h.apply(Point(x: Double(i) + ox, y: Double(j) + oy))
-                            let x = Int(q.x), y = Int(q.y)
-                            guard x >= 0, y >= 0, x < w, y < hgt else { return false }
-                            if px[y * w + x] < 128 { dark += 1 }
-                        }
+                let timingRow = j == 6
+                for i in 0..<dim where timingRow || i == 6 || (i % stride == 0 && j % stride == 0) {
+                    var darkCount = 0
+                    for (ox, oy) in taps {
+                        guard let d = dark(Double(i) + ox, Double(j) + oy) else { return false }
+                        if d { darkCount += 1 }
                     }
-                    if dark == 0 || dark == 9 { clean += 1 }
+                    if i % stride == 0 && j % stride == 0 {
+                        counted += 1
+                        if darkCount == 0 || darkCount == taps.count { clean += 1 }
+                    }
                     // Timing patterns: row and column 6 between the finders alternate, dark at even positions.
                     if (i == 6 && j >= 8 && j < dim - 8) || (j == 6 && i >= 8 && i < dim - 8) {
                         timingTotal += 1
-                        if (dark >= 5) == ((i + j) % 2 == 0) { timingRight += 1 }
+                        if (darkCount >= 3) == ((i + j) % 2 == 0) { timingRight += 1 }
                     }
                 }
             }
             return true
         }
-        guard inside, timingTotal > 0 else { return 0 }
+        guard inside, timingTotal > 0, counted > 0 else { return 0 }
         let timing = Double(timingRight) / Double(timingTotal)
         // A grid on a blank area is "clean" everywhere; the timing patterns keep it on the code.
-        return Double(clean) / Double(dim * dim) * timing * timing
+        return Double(clean) / Double(counted) * timing * timing
     }
 
     /// Reads each module's shade at its centre (five bilinear samples), decides dark or light
@@ -202,7 +218,9 @@ struct QRLocator {
         for j in 0..<dim {
             for i in 0..<dim {
                 var sum = 0.0
-                for (ox, oy) in taps { sum += bilinear(grey, toImage.apply(Point(x: Double(i) + ox, y: Double(j) + oy))) }
+                for (ox, oy) in taps {
+                    sum += bilinear(grey, toImage.apply(Point(x: Double(i) + ox, y: Double(j) + oy)))
+                }
                 values[j * dim + i] = sum / Double(taps.count)
             }
         }
@@ -230,7 +248,8 @@ struct QRLocator {
     }
 
     static func bilinear(_ image: GreyImage, _ p: Point) -> Double {
-        let x = min(max(p.x - 0.5, 0), Double(image.width - 1) - 1e-9), y = min(max(p.y - 0.5, 0), Double(image.height - 1) - 1e-9)
+        let x = min(max(p.x - 0.5, 0), Double(image.width - 1) - 1e-9),
+            y = min(max(p.y - 0.5, 0), Double(image.height - 1) - 1e-9)
         let x0 = Int(x), y0 = Int(y), fx = x - Double(x0), fy = y - Double(y0)
         let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
         let top = Double(image[x0, y0]) * (1 - fx) + Double(image[x1, y0]) * fx

@@ -19,6 +19,9 @@ struct ScanBench: ParsableCommand {
     @Flag(help: "Count which pass found each read.")
     var passes = false
 
+    @Option(help: "List the N slowest photos with their times.")
+    var slowest = 0
+
     func run() throws {
         for set in sets {
             let entries = try SampleManifest.load(directory: set)
@@ -30,6 +33,7 @@ struct ScanBench: ParsableCommand {
             var byDifficulty: [String: (Int, Int)] = [:]
             var passCounts: [String: Int] = [:]
             var missed: [String] = []
+            var slow: [(Double, Double, String, Int, Int, Int)] = []
             let clock = ContinuousClock()
             for entry in entries {
                 let image = try ImageReader.read(path: entry.path)
@@ -38,6 +42,8 @@ struct ScanBench: ParsableCommand {
                 var baseline: DecodeResult!
                 let t2 = try clock.measure { baseline = try plain.decode(image) }
                 oursTimes.append(t1.milliseconds)
+                slow.append(
+                    (t1.milliseconds, t2.milliseconds, entry.name, result.passesTried, image.width, image.height))
                 plainTimes.append(t2.milliseconds)
                 let score = SampleScore(entry: entry, symbols: result.symbols)
                 let plainScore = SampleScore(entry: entry, symbols: baseline.symbols)
@@ -82,6 +88,9 @@ struct ScanBench: ParsableCommand {
             print(
                 "ms per image: pipeline median \(format(o.median)) p95 \(format(o.p95)); zbar-1-pass median \(format(p.median)) p95 \(format(p.p95)); ratio median \(format(o.median / p.median)) p95 \(format(o.p95 / p.p95))"
             )
+            for (ours, plain, name, tried, w, h) in slow.sorted(by: { $0.0 > $1.0 }).prefix(slowest) {
+                print("  slow \(name) \(w)x\(h): \(format(ours)) ms (zbar \(format(plain)) ms), \(tried) scans")
+            }
             if passes {
                 for (pass, count) in passCounts.sorted(by: { $0.value > $1.value }) {
                     print("  pass \(pass): \(count)")
