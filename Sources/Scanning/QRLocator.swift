@@ -70,7 +70,7 @@ struct QRLocator {
                 for k in (j + 1)..<n {
                     let t = [patterns[i], patterns[j], patterns[k]]
                     let sizes = t.map(\.moduleSize)
-                    guard sizes.max()! <= 1.6 * sizes.min()! else { continue }
+                    guard sizes.max()! <= 2.2 * sizes.min()! else { continue }
                     // The corner opposite the longest side is the top-left.
                     let d = [
                         dist(t[1].center, t[2].center), dist(t[0].center, t[2].center), dist(t[0].center, t[1].center),
@@ -119,7 +119,7 @@ struct QRLocator {
         let guessBR = Point(x: tr.center.x + bl.center.x - tl.center.x, y: tr.center.y + bl.center.y - tl.center.y)
         let toBinary = Homography(matrix: [binaryScale, 0, 0, 0, binaryScale, 0, 0, 0, 1])
         var scored: [(Double, Homography, Int)] = []
-        for v in (version - 1)...(version + 1) where (1...40).contains(v) {
+        for v in (version - 2)...(version + 1) where (1...40).contains(v) {
             let dim = Double(17 + 4 * v)
             let source = [Point(x: 3.5, y: 3.5), Point(x: dim - 3.5, y: 3.5), Point(x: 3.5, y: dim - 3.5)]
             let target = [tl.center, tr.center, bl.center]
