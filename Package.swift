@@ -25,8 +25,12 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageShims"]),
         // QR rendering: libqrencode to a module matrix, PNG and SVG output.
         .target(name: "QRRender", dependencies: ["CQREncode", "Imaging"]),
+        // GS1 check digits and UPC-E expansion, shared by the scanner and the domain.
+        .target(name: "GS1"),
         // zbar and the decode pipeline around it.
-        .target(name: "Scanning", dependencies: ["CZBar", "Imaging"]),
+        .target(name: "Scanning", dependencies: ["CZBar", "Imaging", "GS1"]),
+        // The coupon domain: money, codes, baskets, the settlement rule. Pure Swift, no I/O.
+        .target(name: "CouponCore", dependencies: ["GS1"]),
         // Sample photo sets with their manifests, for tests and the benchmark.
         .target(name: "SampleSets", dependencies: ["Scanning"]),
         // Command-line front ends shared by the executables.
@@ -55,7 +59,8 @@ let package = Package(
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
-        .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender"]),
+        .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),
+        .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
         .testTarget(name: "StationCLITests"),
     ],
     swiftLanguageModes: [.v6]

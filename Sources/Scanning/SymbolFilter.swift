@@ -1,4 +1,5 @@
 import CZBar
+import GS1
 import Imaging
 
 /// Turns raw zbar results into checked, normalised symbols.

@@ -1,3 +1,4 @@
+import GS1
 import Scanning
 import Testing
 
