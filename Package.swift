@@ -10,7 +10,9 @@ let package = Package(
         .executable(name: "coupon-bench", targets: ["coupon-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -31,6 +33,14 @@ let package = Package(
         .target(name: "Scanning", dependencies: ["CZBar", "Imaging", "GS1"]),
         // The coupon domain: money, codes, baskets, the settlement rule. Pure Swift, no I/O.
         .target(name: "CouponCore", dependencies: ["GS1"]),
+        // Persistence: the CouponStore protocol and its SQLite implementation (GRDB).
+        .target(
+            name: "CouponStore",
+            dependencies: [
+                "CouponCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Sample photo sets with their manifests, for tests and the benchmark.
         .target(name: "SampleSets", dependencies: ["Scanning"]),
         // Command-line front ends shared by the executables.
@@ -61,6 +71,10 @@ let package = Package(
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
+        .testTarget(
+            name: "CouponStoreTests",
+            dependencies: ["CouponStore", "CouponCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "StationCLITests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,212 @@
+import CouponCore
+import Foundation
+import GRDB
+
+/// The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, foreign keys
+/// on, every state change one transaction, every deduction one conditional write.
+public final class SQLiteCouponStore: CouponStore {
+    private let pool: DatabasePool
+    private let hasher: CodeHasher
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Throws: ``StoreError`` when the file was written by a newer version; GRDB's errors otherwise.
+    public init(path: String, hasher: CodeHasher) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.hasher = hasher
+        let migrator = SQLiteSchema.migrator
+        if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError(kind: .schemaTooNew) }
+        try migrator.migrate(pool)
+    }
+
+    public func issue(initial: Money, expiresAt: Instant?, actor: String, now: Instant) async throws -> IssuedCoupon {
+        let code = CouponCode.generate()
+        let id = "cpn_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        let hash = hasher.hash(code)
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO coupons (id, code_hash, last_four, currency, balance, held, state, expires_at, created_at)
+                    VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
+                    """,
+                arguments: [
+                    id, hash, code.lastFour, initial.currency.code, initial.minorUnits, expiresAt?.secondsSince1970,
+                    now.secondsSince1970,
+                ])
+            try Self.appendLedger(
+                db, coupon: String(id), kind: .issue, amount: initial.minorUnits, balance: (0, initial.minorUnits),
+                held: (0, 0),
+                actor: actor, settlement: nil, at: now)
+        }
+        let snapshot = CouponSnapshot(
+            state: .active, balance: initial, held: .zero(initial.currency), expiresAt: expiresAt)
+        return IssuedCoupon(
+            record: CouponRecord(id: String(id), lastFour: code.lastFour, snapshot: snapshot), code: code)
+    }
+
+    public func coupon(id: String) async throws -> CouponRecord? {
+        try await pool.read { db in try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", id) }
+    }
+
+    public func coupon(code: CouponCode) async throws -> CouponRecord? {
+        let hash = hasher.hash(code)
+        return try await pool.read { db in
+            try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE code_hash = ?", hash)
+        }
+    }
+
+    public func putProduct(_ product: Product) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO products (code, name, price, currency) VALUES (?, ?, ?, ?)",
+                arguments: [product.code.value, product.name, product.price.minorUnits, product.price.currency.code])
+        }
+    }
+
+    public func product(_ code: ProductCode) async throws -> Product? {
+        try await pool.read { db in try Self.fetchProduct(db, code) }
+    }
+
+    public func settle(code: CouponCode, basket: Basket, station: String, partial: Bool, now: Instant) async throws
+        -> SettlementOutcome
+    {
+        let hash = hasher.hash(code)
+        return try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM coupons WHERE code_hash = ?", arguments: [hash])
+            else {
+                return SettlementOutcome(id: nil, decision: .declined(.unknownCoupon))
+            }
+            let coupon = try Self.record(row)
+            var products: [ProductCode: Product] = [:]
+            for line in basket.lines { products[line.product] = try Self.fetchProduct(db, line.product) }
+            let decision = try SettlementRule.decide(
+                coupon: coupon.snapshot, basket: basket, catalog: { products[$0] }, now: now, partial: partial)
+            guard case .approved(let lines, let total, let charged, let due) = decision else {
+                return SettlementOutcome(
+                    id: nil, decision: decision, balanceBefore: coupon.snapshot.balance,
+                    balanceAfter: coupon.snapshot.balance)
+            }
+            // One conditional write: it deducts only while the balance still covers the charge.
+            try db.execute(
+                sql:
+                    "UPDATE coupons SET balance = balance - ? WHERE id = ? AND balance - held >= ? AND state = 'active'",
+                arguments: [charged.minorUnits, coupon.id, charged.minorUnits])
+            guard db.changesCount == 1 else {
+                return SettlementOutcome(
+                    id: nil,
+                    decision: .declined(.insufficientBalance(available: coupon.snapshot.available, requested: charged)))
+            }
+            let before = coupon.snapshot.balance.minorUnits
+            let after = before - charged.minorUnits
+            let id = "stl_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+            try db.execute(
+                sql:
+                    "INSERT INTO settlements (id, coupon_id, station, status, total, charged, due, created_at) VALUES (?, ?, ?, 'captured', ?, ?, ?, ?)",
+                arguments: [
+                    id, coupon.id, station, total.minorUnits, charged.minorUnits, due.minorUnits, now.secondsSince1970,
+                ])
+            for line in lines {
+                try db.execute(
+                    sql:
+                        "INSERT INTO settlement_lines (settlement_id, product_code, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [
+                        id, line.product.code.value, line.product.name, line.product.price.minorUnits, line.quantity,
+                    ])
+            }
+            let held = coupon.snapshot.held.minorUnits
+            try Self.appendLedger(
+                db, coupon: coupon.id, kind: .capture, amount: charged.minorUnits, balance: (before, after),
+                held: (held, held),
+                actor: station, settlement: String(id), at: now)
+            let currency = coupon.snapshot.balance.currency
+            return SettlementOutcome(
+                id: String(id), decision: decision, balanceBefore: Money(minorUnits: before, currency: currency),
+                balanceAfter: Money(minorUnits: after, currency: currency))
+        }
+    }
+
+    public func ledger(couponID: String) async throws -> [LedgerEntry] {
+        try await pool.read { db in
+            let currencyCode = try String.fetchOne(
+                db, sql: "SELECT currency FROM coupons WHERE id = ?", arguments: [couponID])
+            guard let currencyCode else { return [] }
+            let currency = try Currency(code: currencyCode)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM ledger WHERE coupon_id = ? ORDER BY seq", arguments: [couponID]
+            ).map { row in
+                guard let kind = LedgerEntry.Kind(rawValue: row["kind"]) else {
+                    throw StoreError(kind: .corruptRow("ledger kind \(String(describing: row["kind"] as String?))"))
+                }
+                return LedgerEntry(
+                    kind: kind, amount: Money(minorUnits: row["amount"], currency: currency),
+                    balanceBefore: Money(minorUnits: row["balance_before"], currency: currency),
+                    balanceAfter: Money(minorUnits: row["balance_after"], currency: currency), actor: row["actor"],
+                    settlementID: row["settlement_id"], at: Instant(secondsSince1970: row["at"]))
+            }
+        }
+    }
+
+    public func audit() async throws -> [AuditFinding] {
+        try await pool.read { db in
+            // balance = issued + loaded - captured + refunded - expired +/- adjusted, from the ledger alone.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.balance,
+                        COALESCE(SUM(CASE l.kind WHEN 'issue' THEN l.amount WHEN 'load' THEN l.amount
+                            WHEN 'refund' THEN l.amount WHEN 'adjust' THEN l.amount
+                            WHEN 'capture' THEN -l.amount WHEN 'expire' THEN -l.amount ELSE 0 END), 0) AS from_ledger
+                    FROM coupons c LEFT JOIN ledger l ON l.coupon_id = c.id
+                    GROUP BY c.id HAVING c.balance != from_ledger
+                    """
+            ).map { AuditFinding(couponID: $0["id"], stored: $0["balance"], fromLedger: $0["from_ledger"]) }
+        }
+    }
+
+    private static func appendLedger(
+        _ db: Database, coupon: String, kind: LedgerEntry.Kind, amount: Int64, balance: (Int64, Int64),
+        held: (Int64, Int64),
+        actor: String, settlement: String?, at: Instant
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO ledger (coupon_id, kind, amount, balance_before, balance_after, held_before, held_after, actor, settlement_id, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                coupon, kind.rawValue, amount, balance.0, balance.1, held.0, held.1, actor, settlement,
+                at.secondsSince1970,
+            ])
+    }
+
+    private static func fetchCoupon(_ db: Database, sql: String, _ argument: String) throws -> CouponRecord? {
+        try Row.fetchOne(db, sql: sql, arguments: [argument]).map(record)
+    }
+
+    private static func record(_ row: Row) throws -> CouponRecord {
+        let currency = try Currency(code: row["currency"])
+        guard let state = CouponState(rawValue: row["state"]) else {
+            throw StoreError(kind: .corruptRow("coupon state"))
+        }
+        let expires: Int64? = row["expires_at"]
+        return CouponRecord(
+            id: row["id"], lastFour: row["last_four"],
+            snapshot: CouponSnapshot(
+                state: state, balance: Money(minorUnits: row["balance"], currency: currency),
+                held: Money(minorUnits: row["held"], currency: currency), expiresAt: expires.map(Instant.init)))
+    }
+
+    private static func fetchProduct(_ db: Database, _ code: ProductCode) throws -> Product? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM products WHERE code = ?", arguments: [code.value])
+        else {
+            return nil
+        }
+        return Product(
+            code: code, name: row["name"],
+            price: Money(minorUnits: row["price"], currency: try Currency(code: row["currency"])))
+    }
+}

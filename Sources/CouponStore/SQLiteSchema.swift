@@ -1,0 +1,67 @@
+import GRDB
+
+/// The SQLite schema, as GRDB migrations. A database with a migration this binary does not know
+/// was written by a newer version, and is refused.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE coupons (
+                        id TEXT PRIMARY KEY,
+                        code_hash TEXT NOT NULL UNIQUE,
+                        last_four TEXT NOT NULL,
+                        currency TEXT NOT NULL,
+                        balance INTEGER NOT NULL CHECK (balance >= 0),
+                        held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0 AND held <= balance),
+                        state TEXT NOT NULL CHECK (state IN ('active', 'blocked', 'expired')),
+                        expires_at INTEGER,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE products (
+                        code TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        price INTEGER NOT NULL CHECK (price >= 0),
+                        currency TEXT NOT NULL
+                    );
+                    CREATE TABLE settlements (
+                        id TEXT PRIMARY KEY,
+                        coupon_id TEXT NOT NULL REFERENCES coupons(id),
+                        station TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        total INTEGER NOT NULL,
+                        charged INTEGER NOT NULL,
+                        due INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE settlement_lines (
+                        settlement_id TEXT NOT NULL REFERENCES settlements(id),
+                        product_code TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        unit_price INTEGER NOT NULL,
+                        quantity INTEGER NOT NULL,
+                        PRIMARY KEY (settlement_id, product_code)
+                    );
+                    CREATE TABLE ledger (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        coupon_id TEXT NOT NULL REFERENCES coupons(id),
+                        kind TEXT NOT NULL,
+                        amount INTEGER NOT NULL,
+                        balance_before INTEGER NOT NULL,
+                        balance_after INTEGER NOT NULL,
+                        held_before INTEGER NOT NULL,
+                        held_after INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        settlement_id TEXT REFERENCES settlements(id),
+                        at INTEGER NOT NULL
+                    );
+                    CREATE INDEX ledger_by_coupon ON ledger(coupon_id, seq);
+                    -- The ledger is append-only.
+                    CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+                    CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+                    """)
+        }
+        return migrator
+    }
+}

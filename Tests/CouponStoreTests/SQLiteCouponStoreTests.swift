@@ -1,0 +1,138 @@
+import CouponCore
+import CouponStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("SQLite coupon store on a real file")
+struct SQLiteCouponStoreTests {
+    static let now = Instant(secondsSince1970: 1_800_000_000)
+    let folder: URL
+    let path: String
+    let hasher = CodeHasher(secret: CodeHasher.newSecret())
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        path = folder.appendingPathComponent("coupons.sqlite").path
+    }
+
+    func cny(_ text: String) throws -> Money { try Money(parsing: text, currency: .cny) }
+
+    func seededStore() async throws -> SQLiteCouponStore {
+        let store = try SQLiteCouponStore(path: path, hasher: hasher)
+        try await store.putProduct(
+            Product(code: try ProductCode("6901234567892"), name: "蛋糕 Cake", price: try cny("100.00")))
+        try await store.putProduct(
+            Product(code: try ProductCode("GIFT-250"), name: "Gift box", price: try cny("250.00")))
+        try await store.putProduct(Product(code: try ProductCode("TEA"), name: "Tea", price: try cny("10.00")))
+        return store
+    }
+
+    @Test("the patent's story: 300.00, a 100.00 cake, 250.00 declined, the cake twice by its GTIN-14")
+    func patentStory() async throws {
+        let store = try await seededStore()
+        let issued = try await store.issue(initial: try cny("300.00"), expiresAt: nil, actor: "admin", now: Self.now)
+        let first = try await store.settle(
+            code: issued.code, basket: try Basket([("6901234567892", 1)]), station: "till-1", partial: false,
+            now: Self.now)
+        guard case .approved(_, let total, _, _) = first.decision else { Issue.record("expected approval"); return }
+        #expect(total.formatted == "100.00")
+        #expect(first.balanceAfter?.formatted == "200.00")
+        #expect(first.id != nil)
+
+        let declined = try await store.settle(
+            code: issued.code, basket: try Basket([("GIFT-250", 1)]), station: "till-1", partial: false, now: Self.now)
+        #expect(
+            declined.decision
+                == .declined(.insufficientBalance(available: try cny("200.00"), requested: try cny("250.00"))))
+        #expect(try await store.coupon(id: issued.record.id)?.snapshot.balance.formatted == "200.00")
+
+        let last = try await store.settle(
+            code: issued.code, basket: try Basket([("06901234567892", 2)]), station: "till-1", partial: false,
+            now: Self.now)
+        #expect(last.balanceAfter?.formatted == "0.00")
+
+        let ledger = try await store.ledger(couponID: issued.record.id)
+        #expect(ledger.map(\.kind) == [.issue, .capture, .capture])
+        #expect(ledger.map(\.balanceAfter.minorUnits) == [30000, 20000, 0])
+        #expect(try await store.audit().isEmpty)
+    }
+
+    @Test("lookup by code works; an unknown code is declined without a change")
+    func lookup() async throws {
+        let store = try await seededStore()
+        let issued = try await store.issue(initial: try cny("50.00"), expiresAt: nil, actor: "admin", now: Self.now)
+        #expect(try await store.coupon(code: issued.code)?.id == issued.record.id)
+        let stranger = CouponCode.generate()
+        #expect(try await store.coupon(code: stranger) == nil)
+        let outcome = try await store.settle(
+            code: stranger, basket: try Basket([("TEA", 1)]), station: "t", partial: false, now: Self.now)
+        #expect(outcome.decision == .declined(.unknownCoupon))
+    }
+
+    @Test("the database files hold no full coupon code")
+    func noCodesAtRest() async throws {
+        let store = try await seededStore()
+        var codes: [CouponCode] = []
+        for _ in 0..<20 {
+            codes.append(
+                try await store.issue(initial: try cny("1.00"), expiresAt: nil, actor: "admin", now: Self.now).code)
+        }
+        var bytes = Data()
+        for suffix in ["", "-wal", "-shm"] {
+            if let data = FileManager.default.contents(atPath: path + suffix) { bytes.append(data) }
+        }
+        #expect(!bytes.isEmpty)
+        let text = String(decoding: bytes, as: UTF8.self)
+        for code in codes {
+            #expect(!text.contains(code.value))
+            #expect(!text.contains(code.grouped))
+            #expect(!text.contains(String(code.value.prefix(12))))
+        }
+    }
+
+    @Test("64 concurrent settlements never overdraw; approved totals = initial - final; audit clean")
+    func concurrentSettlements() async throws {
+        let store = try await seededStore()
+        let issued = try await store.issue(initial: try cny("300.00"), expiresAt: nil, actor: "admin", now: Self.now)
+        let basket = try Basket([("TEA", 1)])
+        let approved = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    let outcome = try await store.settle(
+                        code: issued.code, basket: basket, station: "till-\(i % 4)", partial: false, now: Self.now)
+                    if case .approved = outcome.decision { return true }
+                    return false
+                }
+            }
+            var count = 0
+            for try await ok in group where ok { count += 1 }
+            return count
+        }
+        #expect(approved == 30)
+        let final = try await store.coupon(id: issued.record.id)?.snapshot.balance.minorUnits
+        #expect(final == 0)
+        #expect(Int64(approved) * 1000 == 30000 - (final ?? -1))
+        #expect(try await store.audit().isEmpty)
+    }
+
+    @Test("data survives reopening; a schema from a newer version is refused")
+    func reopenAndNewerSchema() async throws {
+        let id: String
+        do {
+            let store = try await seededStore()
+            id = try await store.issue(initial: try cny("12.34"), expiresAt: nil, actor: "admin", now: Self.now).record
+                .id
+        }
+        let reopened = try SQLiteCouponStore(path: path, hasher: hasher)
+        #expect(try await reopened.coupon(id: id)?.snapshot.balance.formatted == "12.34")
+        // A migration this binary does not know: as if a newer coupon-server had opened the file.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-from-the-future')")
+        }
+        try queue.close()
+        #expect(throws: StoreError.self) { try SQLiteCouponStore(path: path, hasher: hasher) }
+    }
+}
