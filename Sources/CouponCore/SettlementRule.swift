@@ -16,6 +16,12 @@ public struct PricedLine: Sendable, Equatable {
     public var product: Product
     public var quantity: Int
     public var total: Money
+
+    public init(product: Product, quantity: Int, total: Money) {
+        self.product = product
+        self.quantity = quantity
+        self.total = total
+    }
 }
 
 /// Why a settlement was declined; nothing changes when one is.

@@ -13,13 +13,23 @@ public protocol CouponStore: Sendable {
     func putProduct(_ product: Product) async throws
     /// The catalogue entry for `code`, or nil.
     func product(_ code: ProductCode) async throws -> Product?
-    /// Prices `basket`, and when the rule approves, deducts in one conditional write and records
-    /// the settlement and its ledger entry, all in one transaction. A decline changes nothing.
-    func settle(code: CouponCode, basket: Basket, station: String, partial: Bool, now: Instant) async throws
-        -> SettlementOutcome
+    /// Prices the basket, and when the rule approves, holds (or with `capture`, deducts) the amount
+    /// in one conditional write and records the settlement and its ledger entries, all in one
+    /// transaction. A decline changes nothing.
+    func settle(_ request: SettleRequest, now: Instant) async throws -> SettlementOutcome
+    /// Captures a held settlement, all of it or `amount`, releasing the rest. A nil station is the admin.
+    /// - Throws: ``SettlementError`` (not found, another station's, not held, hold expired, too much).
+    func capture(settlementID: String, amount: Money?, station: String?, now: Instant) async throws -> SettlementRecord
+    /// Releases a held settlement.
+    func void(settlementID: String, station: String?, now: Instant) async throws -> SettlementRecord
+    /// Releases every hold whose time ran out; returns how many.
+    func releaseExpiredHolds(now: Instant) async throws -> Int
+    /// The settlement with this id, or nil.
+    func settlement(id: String) async throws -> SettlementRecord?
     /// A coupon's ledger, oldest first.
     func ledger(couponID: String) async throws -> [LedgerEntry]
-    /// Every coupon whose balance does not equal the sum of its ledger; empty when all is well.
+    /// Every coupon whose balance does not follow from its ledger or whose held amount is not the
+    /// sum of its open holds; empty when all is well.
     func audit() async throws -> [AuditFinding]
 }
 
@@ -36,12 +46,54 @@ public struct IssuedCoupon: Sendable {
     public var code: CouponCode
 }
 
-/// What a settlement did.
+/// A request to settle a basket against a coupon.
+public struct SettleRequest: Sendable {
+    public var code: CouponCode
+    public var basket: Basket
+    public var station: String
+    public var partial: Bool
+    /// Hold and capture in one step (true), or only hold (false) for a later capture or void.
+    public var capture: Bool
+    /// How long a hold lasts before it is released.
+    public var holdSeconds: Int64
+
+    public init(
+        code: CouponCode, basket: Basket, station: String, partial: Bool = false, capture: Bool = true,
+        holdSeconds: Int64 = 600
+    ) {
+        self.code = code
+        self.basket = basket
+        self.station = station
+        self.partial = partial
+        self.capture = capture
+        self.holdSeconds = holdSeconds
+    }
+}
+
+/// A settlement as stored.
+public struct SettlementRecord: Sendable, Equatable {
+    public var id: String
+    public var couponID: String
+    public var station: String
+    public var status: SettlementStatus
+    public var lines: [PricedLine]
+    public var total: Money
+    /// Held (while `held`) or captured amount.
+    public var charged: Money
+    /// What the customer still owes (partial tender).
+    public var due: Money
+    public var balanceBefore: Money
+    public var balanceAfter: Money
+    public var holdExpiresAt: Instant?
+    public var createdAt: Instant
+}
+
+/// What a settlement request did: the rule's decision, and the settlement when it was approved.
 public struct SettlementOutcome: Sendable, Equatable {
-    public var id: String?
     public var decision: SettlementDecision
-    public var balanceBefore: Money?
-    public var balanceAfter: Money?
+    public var settlement: SettlementRecord?
+    /// The coupon's balance when declined (unchanged), for the "not paid" slip.
+    public var balance: Money?
 }
 
 /// One append-only ledger line.
@@ -59,9 +111,12 @@ public struct LedgerEntry: Sendable, Equatable {
     public var at: Instant
 }
 
-/// A coupon whose stored balance disagrees with its ledger.
+/// A coupon whose stored balance disagrees with its ledger, or whose held amount disagrees with
+/// its open holds (all in minor units).
 public struct AuditFinding: Sendable, Equatable {
     public var couponID: String
     public var stored: Int64
     public var fromLedger: Int64
+    public var held: Int64
+    public var openHolds: Int64
 }

@@ -5,8 +5,8 @@ import GRDB
 /// The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, foreign keys
 /// on, every state change one transaction, every deduction one conditional write.
 public final class SQLiteCouponStore: CouponStore {
-    private let pool: DatabasePool
-    private let hasher: CodeHasher
+    let pool: DatabasePool
+    let hasher: CodeHasher
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Throws: ``StoreError`` when the file was written by a newer version; GRDB's errors otherwise.
@@ -71,64 +71,6 @@ public final class SQLiteCouponStore: CouponStore {
         try await pool.read { db in try Self.fetchProduct(db, code) }
     }
 
-    public func settle(code: CouponCode, basket: Basket, station: String, partial: Bool, now: Instant) async throws
-        -> SettlementOutcome
-    {
-        let hash = hasher.hash(code)
-        return try await pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM coupons WHERE code_hash = ?", arguments: [hash])
-            else {
-                return SettlementOutcome(id: nil, decision: .declined(.unknownCoupon))
-            }
-            let coupon = try Self.record(row)
-            var products: [ProductCode: Product] = [:]
-            for line in basket.lines { products[line.product] = try Self.fetchProduct(db, line.product) }
-            let decision = try SettlementRule.decide(
-                coupon: coupon.snapshot, basket: basket, catalog: { products[$0] }, now: now, partial: partial)
-            guard case .approved(let lines, let total, let charged, let due) = decision else {
-                return SettlementOutcome(
-                    id: nil, decision: decision, balanceBefore: coupon.snapshot.balance,
-                    balanceAfter: coupon.snapshot.balance)
-            }
-            // One conditional write: it deducts only while the balance still covers the charge.
-            try db.execute(
-                sql:
-                    "UPDATE coupons SET balance = balance - ? WHERE id = ? AND balance - held >= ? AND state = 'active'",
-                arguments: [charged.minorUnits, coupon.id, charged.minorUnits])
-            guard db.changesCount == 1 else {
-                return SettlementOutcome(
-                    id: nil,
-                    decision: .declined(.insufficientBalance(available: coupon.snapshot.available, requested: charged)))
-            }
-            let before = coupon.snapshot.balance.minorUnits
-            let after = before - charged.minorUnits
-            let id = "stl_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-            try db.execute(
-                sql:
-                    "INSERT INTO settlements (id, coupon_id, station, status, total, charged, due, created_at) VALUES (?, ?, ?, 'captured', ?, ?, ?, ?)",
-                arguments: [
-                    id, coupon.id, station, total.minorUnits, charged.minorUnits, due.minorUnits, now.secondsSince1970,
-                ])
-            for line in lines {
-                try db.execute(
-                    sql:
-                        "INSERT INTO settlement_lines (settlement_id, product_code, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [
-                        id, line.product.code.value, line.product.name, line.product.price.minorUnits, line.quantity,
-                    ])
-            }
-            let held = coupon.snapshot.held.minorUnits
-            try Self.appendLedger(
-                db, coupon: coupon.id, kind: .capture, amount: charged.minorUnits, balance: (before, after),
-                held: (held, held),
-                actor: station, settlement: String(id), at: now)
-            let currency = coupon.snapshot.balance.currency
-            return SettlementOutcome(
-                id: String(id), decision: decision, balanceBefore: Money(minorUnits: before, currency: currency),
-                balanceAfter: Money(minorUnits: after, currency: currency))
-        }
-    }
-
     public func ledger(couponID: String) async throws -> [LedgerEntry] {
         try await pool.read { db in
             let currencyCode = try String.fetchOne(
@@ -152,22 +94,30 @@ public final class SQLiteCouponStore: CouponStore {
 
     public func audit() async throws -> [AuditFinding] {
         try await pool.read { db in
-            // balance = issued + loaded - captured + refunded - expired +/- adjusted, from the ledger alone.
+            // balance = issued + loaded - captured + refunded - expired +/- adjusted, from the ledger
+            // alone; held = the sum of open holds.
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.id, c.balance,
-                        COALESCE(SUM(CASE l.kind WHEN 'issue' THEN l.amount WHEN 'load' THEN l.amount
+                    SELECT c.id, c.balance, c.held,
+                        (SELECT COALESCE(SUM(CASE l.kind WHEN 'issue' THEN l.amount WHEN 'load' THEN l.amount
                             WHEN 'refund' THEN l.amount WHEN 'adjust' THEN l.amount
-                            WHEN 'capture' THEN -l.amount WHEN 'expire' THEN -l.amount ELSE 0 END), 0) AS from_ledger
-                    FROM coupons c LEFT JOIN ledger l ON l.coupon_id = c.id
-                    GROUP BY c.id HAVING c.balance != from_ledger
+                            WHEN 'capture' THEN -l.amount WHEN 'expire' THEN -l.amount ELSE 0 END), 0)
+                         FROM ledger l WHERE l.coupon_id = c.id) AS from_ledger,
+                        (SELECT COALESCE(SUM(s.charged), 0) FROM settlements s
+                         WHERE s.coupon_id = c.id AND s.status = 'held') AS open_holds
+                    FROM coupons c
+                    WHERE c.balance != from_ledger OR c.held != open_holds
                     """
-            ).map { AuditFinding(couponID: $0["id"], stored: $0["balance"], fromLedger: $0["from_ledger"]) }
+            ).map {
+                AuditFinding(
+                    couponID: $0["id"], stored: $0["balance"], fromLedger: $0["from_ledger"], held: $0["held"],
+                    openHolds: $0["open_holds"])
+            }
         }
     }
 
-    private static func appendLedger(
+    static func appendLedger(
         _ db: Database, coupon: String, kind: LedgerEntry.Kind, amount: Int64, balance: (Int64, Int64),
         held: (Int64, Int64),
         actor: String, settlement: String?, at: Instant
@@ -183,11 +133,11 @@ public final class SQLiteCouponStore: CouponStore {
             ])
     }
 
-    private static func fetchCoupon(_ db: Database, sql: String, _ argument: String) throws -> CouponRecord? {
+    static func fetchCoupon(_ db: Database, sql: String, _ argument: String) throws -> CouponRecord? {
         try Row.fetchOne(db, sql: sql, arguments: [argument]).map(record)
     }
 
-    private static func record(_ row: Row) throws -> CouponRecord {
+    static func record(_ row: Row) throws -> CouponRecord {
         let currency = try Currency(code: row["currency"])
         guard let state = CouponState(rawValue: row["state"]) else {
             throw StoreError(kind: .corruptRow("coupon state"))
@@ -200,7 +150,7 @@ public final class SQLiteCouponStore: CouponStore {
                 held: Money(minorUnits: row["held"], currency: currency), expiresAt: expires.map(Instant.init)))
     }
 
-    private static func fetchProduct(_ db: Database, _ code: ProductCode) throws -> Product? {
+    static func fetchProduct(_ db: Database, _ code: ProductCode) throws -> Product? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM products WHERE code = ?", arguments: [code.value])
         else {
             return nil

@@ -62,6 +62,15 @@ enum SQLiteSchema {
                     CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v2-holds") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE settlements ADD COLUMN balance_before INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE settlements ADD COLUMN balance_after INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE settlements ADD COLUMN hold_expires_at INTEGER;
+                    CREATE INDEX settlements_open_holds ON settlements(hold_expires_at) WHERE status = 'held';
+                    """)
+        }
         return migrator
     }
 }

@@ -34,28 +34,33 @@ struct SQLiteCouponStoreTests {
         let store = try await seededStore()
         let issued = try await store.issue(initial: try cny("300.00"), expiresAt: nil, actor: "admin", now: Self.now)
         let first = try await store.settle(
-            code: issued.code, basket: try Basket([("6901234567892", 1)]), station: "till-1", partial: false,
+            SettleRequest(code: issued.code, basket: try Basket([("6901234567892", 1)]), station: "till-1"),
             now: Self.now)
-        guard case .approved(_, let total, _, _) = first.decision else { Issue.record("expected approval"); return }
+        guard case .approved(_, let total, _, _) = first.decision else {
+            Issue.record("expected approval")
+            return
+        }
         #expect(total.formatted == "100.00")
-        #expect(first.balanceAfter?.formatted == "200.00")
-        #expect(first.id != nil)
+        #expect(first.settlement?.balanceAfter.formatted == "200.00")
+        #expect(first.settlement?.status == .captured)
+        #expect(first.settlement?.lines.first?.product.name == "蛋糕 Cake")
 
         let declined = try await store.settle(
-            code: issued.code, basket: try Basket([("GIFT-250", 1)]), station: "till-1", partial: false, now: Self.now)
+            SettleRequest(code: issued.code, basket: try Basket([("GIFT-250", 1)]), station: "till-1"), now: Self.now)
         #expect(
             declined.decision
                 == .declined(.insufficientBalance(available: try cny("200.00"), requested: try cny("250.00"))))
+        #expect(declined.balance?.formatted == "200.00")
         #expect(try await store.coupon(id: issued.record.id)?.snapshot.balance.formatted == "200.00")
 
         let last = try await store.settle(
-            code: issued.code, basket: try Basket([("06901234567892", 2)]), station: "till-1", partial: false,
+            SettleRequest(code: issued.code, basket: try Basket([("06901234567892", 2)]), station: "till-1"),
             now: Self.now)
-        #expect(last.balanceAfter?.formatted == "0.00")
+        #expect(last.settlement?.balanceAfter.formatted == "0.00")
 
         let ledger = try await store.ledger(couponID: issued.record.id)
-        #expect(ledger.map(\.kind) == [.issue, .capture, .capture])
-        #expect(ledger.map(\.balanceAfter.minorUnits) == [30000, 20000, 0])
+        #expect(ledger.map(\.kind) == [.issue, .hold, .capture, .hold, .capture])
+        #expect(ledger.map(\.balanceAfter.minorUnits) == [30000, 30000, 20000, 20000, 0])
         #expect(try await store.audit().isEmpty)
     }
 
@@ -67,7 +72,7 @@ struct SQLiteCouponStoreTests {
         let stranger = CouponCode.generate()
         #expect(try await store.coupon(code: stranger) == nil)
         let outcome = try await store.settle(
-            code: stranger, basket: try Basket([("TEA", 1)]), station: "t", partial: false, now: Self.now)
+            SettleRequest(code: stranger, basket: try Basket([("TEA", 1)]), station: "t"), now: Self.now)
         #expect(outcome.decision == .declined(.unknownCoupon))
     }
 
@@ -101,7 +106,7 @@ struct SQLiteCouponStoreTests {
             for i in 0..<64 {
                 group.addTask {
                     let outcome = try await store.settle(
-                        code: issued.code, basket: basket, station: "till-\(i % 4)", partial: false, now: Self.now)
+                        SettleRequest(code: issued.code, basket: basket, station: "till-\(i % 4)"), now: Self.now)
                     if case .approved = outcome.decision { return true }
                     return false
                 }
