@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -43,6 +45,11 @@ let package = Package(
         ),
         // Sample photo sets with their manifests, for tests and the benchmark.
         .target(name: "SampleSets", dependencies: ["Scanning"]),
+        // The provider's HTTP/JSON API (Hummingbird 2) over a CouponStore.
+        .target(
+            name: "CouponServer",
+            dependencies: ["CouponCore", "CouponStore", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // Command-line front ends shared by the executables.
         .target(
             name: "StationCLI",
@@ -71,6 +78,13 @@ let package = Package(
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
+        .testTarget(
+            name: "CouponServerTests",
+            dependencies: [
+                "CouponServer", "CouponStore", "CouponCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "CouponStoreTests",
             dependencies: ["CouponStore", "CouponCore", .product(name: "GRDB", package: "GRDB.swift")]

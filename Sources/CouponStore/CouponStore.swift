@@ -28,6 +28,14 @@ public protocol CouponStore: Sendable {
     func settlement(id: String) async throws -> SettlementRecord?
     /// A coupon's ledger, oldest first.
     func ledger(couponID: String) async throws -> [LedgerEntry]
+    /// Creates an API key; the key is returned here and never again (only its hash is kept).
+    func createKey(role: Principal.Role, station: String?, now: Instant) async throws -> (
+        key: String, principal: Principal
+    )
+    /// The principal of a presented key, or nil when the key is unknown or revoked.
+    func principal(forKey key: String) async throws -> Principal?
+    /// How many API keys exist (the server makes the first admin key when there are none).
+    func keyCount() async throws -> Int
     /// Every coupon whose balance does not follow from its ledger or whose held amount is not the
     /// sum of its open holds; empty when all is well.
     func audit() async throws -> [AuditFinding]

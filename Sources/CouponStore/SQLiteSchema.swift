@@ -71,6 +71,19 @@ enum SQLiteSchema {
                     CREATE INDEX settlements_open_holds ON settlements(hold_expires_at) WHERE status = 'held';
                     """)
         }
+        migrator.registerMigration("v3-keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY,
+                        key_hash TEXT NOT NULL UNIQUE,
+                        role TEXT NOT NULL CHECK (role IN ('admin', 'station')),
+                        station TEXT,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,49 @@
+import CouponCore
+import CouponStore
+import Hummingbird
+
+/// The request context: Hummingbird's core storage plus the caller the key identified.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        principal = nil
+    }
+
+    /// The caller, who must hold `role` (admins may do what stations do where `orAdmin`).
+    func require(_ role: Principal.Role, orAdmin: Bool = false) throws -> Principal {
+        guard let principal else { throw APIError.unauthorized }
+        if principal.role == role || (orAdmin && principal.role == .admin) { return principal }
+        throw APIError.forbidden("this needs a \(role.rawValue) key")
+    }
+
+    /// Any valid key.
+    func requireKey() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized }
+        return principal
+    }
+}
+
+/// Reads `Authorization: Bearer KEY` and sets the context's principal; an unknown key is a 401
+/// at once, whatever the endpoint.
+struct AuthMiddleware<Store: CouponStore>: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let store: Store
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer "),
+                let principal = try await store.principal(forKey: String(header.dropFirst(7)))
+            else {
+                throw APIError.unauthorized
+            }
+            context.principal = principal
+        }
+        return try await next(request, context)
+    }
+}

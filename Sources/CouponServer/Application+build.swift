@@ -1,0 +1,31 @@
+import CouponCore
+import CouponStore
+import Hummingbird
+import Logging
+
+/// Wires the routes over `store` into a Hummingbird application.
+///
+/// ```swift
+/// let app = buildApplication(store: store, configuration: configuration)
+/// try await app.runService()
+/// ```
+public func buildApplication<Store: CouponStore>(
+    store: Store, configuration: ServerConfiguration, logger: Logger = Logger(label: "coupon-server"),
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthMiddleware(store: store))
+    router.get("healthz") { _, _ in "ok" }
+    let v1 = router.group("v1")
+    CouponRoutes(store: store, configuration: configuration).register(on: v1)
+    ProductRoutes(store: store).register(on: v1)
+    SettlementRoutes(store: store, configuration: configuration).register(on: v1)
+    StationRoutes(store: store, configuration: configuration).register(on: v1)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "coupon-server"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: logger)
+}

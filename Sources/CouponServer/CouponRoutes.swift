@@ -1,0 +1,92 @@
+import CouponCore
+import CouponStore
+import Hummingbird
+
+/// `/v1/coupons`: issue, look up by code, read by id, ledger.
+struct CouponRoutes<Store: CouponStore> {
+    let store: Store
+    let configuration: ServerConfiguration
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("coupons", use: issue)
+        group.post("coupons/lookup", use: lookup)
+        group.get("coupons/:id", use: get)
+        group.get("coupons/:id/ledger", use: ledger)
+    }
+
+    @Sendable func issue(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CouponDTO> {
+        let principal = try context.require(.admin)
+        let body = try await request.decode(as: IssueBody.self, context: context)
+        let initial = try body.initial.money()
+        guard initial.minorUnits > 0 else {
+            throw APIError(.badRequest, "bad_amount", "a coupon starts with more than nothing")
+        }
+        let now = configuration.clock()
+        var expires: Instant? = nil
+        if let expiry = body.expiry {
+            if let date = expiry.date {
+                expires = try configuration.endOfDay(date)
+            } else if let days = expiry.days {
+                guard (1...36500).contains(days) else {
+                    throw APIError(.badRequest, "bad_expiry", "days must be 1 to 36500")
+                }
+                expires = Instant(secondsSince1970: now.secondsSince1970 + Int64(days) * 86400)
+            }
+            if let expires, expires <= now { throw APIError(.badRequest, "bad_expiry", "the expiry is in the past") }
+        }
+        let issued = try await store.issue(initial: initial, expiresAt: expires, actor: principal.actor, now: now)
+        return EditedResponse(
+            status: .created,
+            response: CouponDTO(issued.record, code: issued.code, baseURL: configuration.publicBaseURL))
+    }
+
+    @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+        _ = try context.requireKey()
+        let body = try await request.decode(as: LookupBody.self, context: context)
+        let code = try QRPayload.code(from: body.code)
+        guard let record = try await store.coupon(code: code) else { throw APIError.notFound("coupon") }
+        return CouponDTO(record, baseURL: configuration.publicBaseURL)
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+        _ = try context.requireKey()
+        let id = try context.parameters.require("id")
+        guard let record = try await store.coupon(id: id) else { throw APIError.notFound("coupon") }
+        return CouponDTO(record, baseURL: configuration.publicBaseURL)
+    }
+
+    struct LedgerDTO: ResponseEncodable {
+        struct Entry: Encodable {
+            var kind: String
+            var amount: AmountDTO
+            var balanceBefore: AmountDTO
+            var balanceAfter: AmountDTO
+            var actor: String
+            var settlementID: String?
+            var at: String
+
+            enum CodingKeys: String, CodingKey {
+                case kind, amount, actor, at
+                case balanceBefore = "balance_before"
+                case balanceAfter = "balance_after"
+                case settlementID = "settlement_id"
+            }
+        }
+
+        var entries: [Entry]
+    }
+
+    @Sendable func ledger(_ request: Request, context: AppRequestContext) async throws -> LedgerDTO {
+        _ = try context.require(.admin)
+        let id = try context.parameters.require("id")
+        guard try await store.coupon(id: id) != nil else { throw APIError.notFound("coupon") }
+        // Newest first, as the API promises.
+        let entries = try await store.ledger(couponID: id).reversed().map {
+            LedgerDTO.Entry(
+                kind: $0.kind.rawValue, amount: AmountDTO($0.amount), balanceBefore: AmountDTO($0.balanceBefore),
+                balanceAfter: AmountDTO($0.balanceAfter), actor: $0.actor, settlementID: $0.settlementID,
+                at: $0.at.iso8601)
+        }
+        return LedgerDTO(entries: entries)
+    }
+}

@@ -1,0 +1,72 @@
+import CouponCore
+import CouponServer
+import CouponStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// A real server on a real port (HummingbirdTesting's live mode binds port 0) over a real SQLite
+/// file, with an admin key, a station key and the patent's catalogue.
+struct TestServer {
+    let store: SQLiteCouponStore
+    let adminKey: String
+    let stationKey: String
+    let otherStationKey: String
+    var configuration = ServerConfiguration()
+
+    init() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try SQLiteCouponStore(
+            path: folder.appendingPathComponent("coupons.sqlite").path,
+            hasher: CodeHasher(secret: CodeHasher.newSecret()))
+        let now = Instant.now
+        adminKey = try await store.createKey(role: .admin, station: nil, now: now).key
+        stationKey = try await store.createKey(role: .station, station: "till-1", now: now).key
+        otherStationKey = try await store.createKey(role: .station, station: "till-2", now: now).key
+        try await store.putProduct(
+            Product(
+                code: try ProductCode("6901234567892"), name: "蛋糕 Cake",
+                price: try Money(parsing: "100.00", currency: .cny)))
+        try await store.putProduct(
+            Product(
+                code: try ProductCode("GIFT-250"), name: "Gift box", price: try Money(parsing: "250.00", currency: .cny)
+            ))
+        configuration.port = 0
+        configuration.publicBaseURL = "https://cpn.example"
+    }
+
+    func run(_ test: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let app = buildApplication(store: store, configuration: configuration)
+        try await app.test(.live) { client in try await test(Client(client: client)) }
+    }
+
+    /// Sends JSON and reads JSON back.
+    struct Client: Sendable {
+        let client: any TestClientProtocol
+
+        func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil) async throws -> (
+            status: Int, body: [String: Any]
+        ) {
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let key { headers[.authorization] = "Bearer \(key)" }
+            let response = try await client.execute(
+                uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+            let data = Data(buffer: response.body)
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+            return (Int(response.status.code), object)
+        }
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    subscript(path path: String...) -> Any? {
+        var current: Any? = self
+        for key in path { current = (current as? [String: Any])?[key] }
+        return current
+    }
+
+    func amount(_ key: String) -> Int64? { ((self[key] as? [String: Any])?["amount"] as? NSNumber)?.int64Value }
+    func errorCode() -> String? { self[path: "error", "code"] as? String }
+}
