@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "coupon-station", targets: ["coupon-station"]),
         .executable(name: "couponctl", targets: ["couponctl"]),
         .executable(name: "coupon-bench", targets: ["coupon-bench"]),
+        .executable(name: "coupon-server", targets: ["coupon-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -48,7 +50,17 @@ let package = Package(
         // The provider's HTTP/JSON API (Hummingbird 2) over a CouponStore.
         .target(
             name: "CouponServer",
-            dependencies: ["CouponCore", "CouponStore", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "CouponCore", "CouponStore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "coupon-server",
+            dependencies: [
+                "CouponServer", "CouponStore", "CouponCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Command-line front ends shared by the executables.
         .target(

@@ -1,11 +1,15 @@
 import CouponCore
 import CouponStore
+import Foundation
 import Hummingbird
 
 /// The request context: Hummingbird's core storage plus the caller the key identified.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+
+    /// Responses as JSON with sorted keys and unescaped slashes (QR links stay readable).
+    public var responseEncoder: JSONEncoder { JSONEncoder.api }
 
     public init(source: Source) {
         coreContext = .init(source: source)

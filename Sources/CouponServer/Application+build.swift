@@ -22,10 +22,12 @@ public func buildApplication<Store: CouponStore>(
     ProductRoutes(store: store).register(on: v1)
     SettlementRoutes(store: store, configuration: configuration).register(on: v1)
     StationRoutes(store: store, configuration: configuration).register(on: v1)
-    return Application(
+    var app = Application(
         router: router,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "coupon-server"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
+    app.addServices(HoldExpiryService(store: store, clock: configuration.clock, interval: .seconds(5), logger: logger))
+    return app
 }

@@ -160,3 +160,20 @@ public final class SQLiteCouponStore: CouponStore {
             price: Money(minorUnits: row["price"], currency: try Currency(code: row["currency"])))
     }
 }
+
+extension SQLiteCouponStore {
+    /// Copies the live database to `path` (`VACUUM INTO`, consistent while writers continue), then
+    /// opens the copy and runs `integrity_check` on it.
+    /// - Throws: ``StoreError`` when the copy fails its check; GRDB's errors otherwise.
+    public func backup(to path: String) async throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(kind: .backupFailed("\(path) already exists"))
+        }
+        // VACUUM cannot run inside a transaction; writers wait for the copy, readers do not.
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        let copy = try DatabaseQueue(path: path)
+        let result = try await copy.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        try copy.close()
+        guard result == ["ok"] else { throw StoreError(kind: .backupFailed(result.joined(separator: "; "))) }
+    }
+}

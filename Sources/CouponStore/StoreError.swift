@@ -5,6 +5,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case schemaTooNew
         /// A stored row could not be read back (corruption or a manual edit).
         case corruptRow(String)
+        /// The backup could not be written or failed its integrity check.
+        case backupFailed(String)
     }
 
     public let kind: Kind
@@ -14,6 +16,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .schemaTooNew:
             "the database was written by a newer version of coupon-server; upgrade the program, or restore a backup"
         case .corruptRow(let detail): "a stored row cannot be read: \(detail)"
+        case .backupFailed(let detail): "backup failed: \(detail)"
         }
     }
 }

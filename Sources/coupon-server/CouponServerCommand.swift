@@ -1,0 +1,166 @@
+import ArgumentParser
+import CouponCore
+import CouponServer
+import CouponStore
+import Foundation
+import Logging
+
+@main
+struct CouponServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coupon-server",
+        abstract: "The provider: holds coupons, balances, the catalogue and the ledger; settles over HTTP/JSON.",
+        subcommands: [Serve.self, Backup.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every subcommand reads: a config file, then the environment, then flags (later wins).
+struct CommonOptions: ParsableArguments {
+    @Option(help: "A configuration file of KEY=VALUE lines (keys as the COUPON_* environment names).")
+    var config: String?
+
+    @Option(help: "Database file (default ./data/coupons.sqlite; env COUPON_DATABASE).")
+    var database: String?
+
+    /// The merged configuration.
+    func resolve(
+        host: String? = nil, port: Int? = nil, publicURL: String? = nil, holdSeconds: Int64? = nil,
+        timeZone: String? = nil
+    )
+        throws -> ServerConfiguration
+    {
+        var values: [String: String] = [:]
+        if let config {
+            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                throw ValidationError("cannot read the configuration file \(config)")
+            }
+            for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { throw ValidationError("\(config): '\(line)' is not KEY=VALUE") }
+                values[parts[0]] = parts[1]
+            }
+        }
+        for (key, value) in ProcessInfo.processInfo.environment where key.hasPrefix("COUPON_") { values[key] = value }
+        var result = ServerConfiguration()
+        result.host = host ?? values["COUPON_HOST"] ?? result.host
+        if let port = port ?? values["COUPON_PORT"].flatMap(Int.init) { result.port = port }
+        result.databasePath = database ?? values["COUPON_DATABASE"] ?? result.databasePath
+        result.publicBaseURL = publicURL ?? values["COUPON_PUBLIC_URL"] ?? result.publicBaseURL
+        if let hold = holdSeconds ?? values["COUPON_HOLD_SECONDS"].flatMap({ Int64($0) }) { result.holdSeconds = hold }
+        result.timeZone = timeZone ?? values["COUPON_TIME_ZONE"] ?? result.timeZone
+        guard (0...65535).contains(result.port) else { throw ValidationError("port \(result.port) is out of range") }
+        guard result.holdSeconds >= 10 else { throw ValidationError("the hold time must be at least 10 seconds") }
+        guard TimeZone(identifier: result.timeZone) != nil else {
+            throw ValidationError("unknown time zone \(result.timeZone)")
+        }
+        return result
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP server.",
+        discussion: """
+            On first start the database and the data folder are created, with an admin key written to admin.key \
+            (mode 0600) beside the database; the key is never logged.
+
+            Example:
+              coupon-server serve --port 8080 --database ./data/coupons.sqlite --public-url https://cpn.example
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to bind (env COUPON_HOST).") var host: String?
+    @Option(help: "Port to bind, 0 for any free one (env COUPON_PORT).") var port: Int?
+    @Option(name: .customLong("public-url"), help: "Base of QR links (env COUPON_PUBLIC_URL).") var publicURL: String?
+    @Option(name: .customLong("hold-seconds"), help: "How long a hold lasts (env COUPON_HOLD_SECONDS).")
+    var holdSeconds: Int64?
+    @Option(name: .customLong("time-zone"), help: "Zone where expiry dates end (env COUPON_TIME_ZONE).") var timeZone:
+        String?
+    @Option(name: .customLong("port-file"), help: "Write the bound port to this file once listening.") var portFile:
+        String?
+    @Flag(name: .customLong("print-config"), help: "Print the resolved configuration and exit.") var printConfig = false
+
+    func run() async throws {
+        let configuration = try common.resolve(
+            host: host, port: port, publicURL: publicURL, holdSeconds: holdSeconds, timeZone: timeZone)
+        if printConfig {
+            print(
+                """
+                host=\(configuration.host)
+                port=\(configuration.port)
+                database=\(configuration.databasePath)
+                public_url=\(configuration.publicBaseURL)
+                hold_seconds=\(configuration.holdSeconds)
+                time_zone=\(configuration.timeZone)
+                code_hash_secret=(hidden, in \(DataFolder(databasePath: configuration.databasePath).secretPath))
+                """)
+            return
+        }
+        var logger = Logger(label: "coupon-server")
+        logger.logLevel = .info
+        let folder = DataFolder(databasePath: configuration.databasePath)
+        let store = try SQLiteCouponStore(
+            path: configuration.databasePath, hasher: CodeHasher(secret: try folder.secret()))
+        if try await store.keyCount() == 0 {
+            let (key, _) = try await store.createKey(role: .admin, station: nil, now: Instant.now)
+            try folder.writePrivate(Array((key + "\n").utf8), to: folder.adminKeyPath)
+            logger.notice("first start: an admin key was written", metadata: ["file": "\(folder.adminKeyPath)"])
+        }
+        let portFile = self.portFile
+        let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
+            if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }
+        }
+        try await app.runService()
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the database to FILE while the server runs (VACUUM INTO), then check the copy.",
+        discussion: "Example:\n  coupon-server backup /backups/coupons-2026-11-25.sqlite")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The backup file to create (must not exist).") var file: String
+
+    func run() async throws {
+        let configuration = try common.resolve()
+        let folder = DataFolder(databasePath: configuration.databasePath)
+        let store = try SQLiteCouponStore(
+            path: configuration.databasePath, hasher: CodeHasher(secret: try folder.secret()))
+        try await store.backup(to: file)
+        print("backup written to \(file) and checked (integrity_check ok)")
+    }
+}
+
+/// The files beside the database: the code-hash secret and the first admin key, both 0600.
+struct DataFolder {
+    let databasePath: String
+
+    var directory: String {
+        (databasePath as NSString).deletingLastPathComponent.isEmpty
+            ? "." : (databasePath as NSString).deletingLastPathComponent
+    }
+    var secretPath: String { directory + "/code-hash.secret" }
+    var adminKeyPath: String { directory + "/admin.key" }
+
+    /// The code-hash secret, created on first start. Without it no coupon can be found by its code:
+    /// back it up with the database, but apart from it.
+    func secret() throws -> [UInt8] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let data = FileManager.default.contents(atPath: secretPath) {
+            guard data.count >= 32 else { throw ValidationError("\(secretPath) is damaged (under 32 bytes)") }
+            return [UInt8](data)
+        }
+        let secret = CodeHasher.newSecret()
+        try writePrivate(secret, to: secretPath)
+        return secret
+    }
+
+    func writePrivate(_ bytes: [UInt8], to path: String) throws {
+        guard
+            FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+        else {
+            throw ValidationError("cannot write \(path)")
+        }
+    }
+}
