@@ -1,4 +1,5 @@
 import CouponCore
+import CouponStore
 import Foundation
 import Hummingbird
 
@@ -18,10 +19,15 @@ public struct APIError: HTTPResponseError, Sendable {
         self.details = details
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The JSON body of this error.
+    func jsonBody() throws -> Data {
         var object: [String: JSONValue] = details
         object["error"] = .object(["code": .string(code), "message": .string(message)])
-        let data = try JSONEncoder.api.encode(JSONValue.object(object))
+        return try JSONEncoder.api.encode(JSONValue.object(object))
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try jsonBody()
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -36,6 +42,8 @@ public struct APIError: HTTPResponseError, Sendable {
     static func from(_ error: any Error) -> APIError? {
         switch error {
         case let error as APIError: return error
+        case is IdempotencyKeyReused:
+            return APIError(.unprocessableContent, "idempotency_key_reused", IdempotencyKeyReused().description)
         case let error as MoneyError: return APIError(.badRequest, "bad_amount", error.description)
         case let error as CouponCodeError: return APIError(.badRequest, "invalid_code", error.description)
         case let error as BasketError: return APIError(.badRequest, "bad_basket", error.description)

@@ -3,8 +3,8 @@ import CouponStore
 import Logging
 import ServiceLifecycle
 
-/// Releases holds that were neither captured nor voided in time, every `interval` seconds, until
-/// the server shuts down.
+/// Releases holds that were neither captured nor voided in time, and forgets idempotency keys
+/// after 48 hours (they are promised for at least 24), every `interval`, until the server shuts down.
 struct HoldExpiryService<Store: CouponStore>: Service {
     let store: Store
     let clock: @Sendable () -> Instant
@@ -14,8 +14,11 @@ struct HoldExpiryService<Store: CouponStore>: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                let released = try await store.releaseExpiredHolds(now: clock())
+                let now = clock()
+                let released = try await store.releaseExpiredHolds(now: now)
                 if released > 0 { logger.info("released expired holds", metadata: ["count": "\(released)"]) }
+                _ = try await store.purgeIdempotencyKeys(
+                    before: Instant(secondsSince1970: now.secondsSince1970 - 48 * 3600))
             } catch {
                 logger.error("hold expiry sweep failed", metadata: ["error": "\(error)"])
             }

@@ -7,6 +7,7 @@ import Hummingbird
 struct SettlementRoutes<Store: CouponStore> {
     let store: Store
     let configuration: ServerConfiguration
+    let gate: IdempotencyGate
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("settlements", use: create)
@@ -15,25 +16,39 @@ struct SettlementRoutes<Store: CouponStore> {
         group.post("settlements/:id/void", use: void)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<SettlementDTO>
-    {
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.station)
-        let body = try await request.decode(as: SettlementBody.self, context: context)
+        let raw = try await request.body.collect(upTo: 1 << 20)
+        let body = try JSONDecoder().decode(SettlementBody.self, from: raw)
         let code = try QRPayload.code(from: body.couponCode)
         let basket = try Basket(body.items.map { (code: $0.productCode, quantity: $0.quantity) })
-        let outcome = try await store.settle(
-            SettleRequest(
-                code: code, basket: basket, station: principal.station ?? principal.keyID,
-                partial: body.partial ?? false,
-                capture: body.capture ?? true, holdSeconds: configuration.holdSeconds),
-            now: configuration.clock())
-        guard let settlement = outcome.settlement else {
-            guard case .declined(let reason) = outcome.decision else {
-                throw APIError(.internalServerError, "internal", "approved without a settlement")
-            }
-            throw Self.declined(reason, balance: outcome.balance)
+        let settle = SettleRequest(
+            code: code, basket: basket, station: principal.station ?? principal.keyID, partial: body.partial ?? false,
+            capture: body.capture ?? true, holdSeconds: configuration.holdSeconds)
+        let now = configuration.clock()
+        guard let key = try gate.key(for: request, body: raw, principal: principal) else {
+            return Response(stored: try Self.render(try await store.settle(settle, now: now)))
         }
-        return EditedResponse(status: .created, response: SettlementDTO(settlement))
+        return try await gate.run(key) {
+            try await store.settle(settle, now: now, idempotency: key, render: Self.render).httpResponse
+        }
+    }
+
+    /// The response a settlement request gets, as stored for replays: 201 with the settlement, or
+    /// the decline's error.
+    @Sendable static func render(_ outcome: SettlementOutcome) throws -> StoredResponse {
+        if let settlement = outcome.settlement {
+            return StoredResponse(status: 201, body: [UInt8](try JSONEncoder.api.encode(SettlementDTO(settlement))))
+        }
+        guard case .declined(let reason) = outcome.decision else {
+            throw APIError(.internalServerError, "internal", "approved without a settlement")
+        }
+        let error = declined(reason, balance: outcome.balance)
+        return StoredResponse(status: Int(error.status.code), body: [UInt8](try error.jsonBody()))
+    }
+
+    @Sendable static func render(_ settlement: SettlementRecord) throws -> StoredResponse {
+        StoredResponse(status: 200, body: [UInt8](try JSONEncoder.api.encode(SettlementDTO(settlement))))
     }
 
     /// A decline: 402 with the reason's code, and the unchanged balance for the "not paid" slip.
@@ -64,24 +79,42 @@ struct SettlementRoutes<Store: CouponStore> {
         return SettlementDTO(settlement)
     }
 
-    @Sendable func capture(_ request: Request, context: AppRequestContext) async throws -> SettlementDTO {
+    @Sendable func capture(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.station, orAdmin: true)
         // The body is optional: none captures everything held.
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
         let body =
-            buffer.readableBytes == 0
-            ? CaptureBody(amount: nil) : try JSONDecoder().decode(CaptureBody.self, from: buffer)
-        let settlement = try await store.capture(
-            settlementID: try context.parameters.require("id"), amount: try body.amount?.money(),
-            station: principal.station,
-            now: configuration.clock())
-        return SettlementDTO(settlement)
+            raw.readableBytes == 0 ? CaptureBody(amount: nil) : try JSONDecoder().decode(CaptureBody.self, from: raw)
+        let id = try context.parameters.require("id")
+        let amount = try body.amount?.money()
+        let now = configuration.clock()
+        guard let key = try gate.key(for: request, body: raw, principal: principal) else {
+            let settlement = try await store.capture(
+                settlementID: id, amount: amount, station: principal.station, now: now)
+            return Response(stored: try Self.render(settlement))
+        }
+        return try await gate.run(key) {
+            try await store.capture(
+                settlementID: id, amount: amount, station: principal.station, now: now, idempotency: key,
+                render: Self.render
+            ).httpResponse
+        }
     }
 
-    @Sendable func void(_ request: Request, context: AppRequestContext) async throws -> SettlementDTO {
+    @Sendable func void(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.station, orAdmin: true)
-        let settlement = try await store.void(
-            settlementID: try context.parameters.require("id"), station: principal.station, now: configuration.clock())
-        return SettlementDTO(settlement)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let id = try context.parameters.require("id")
+        let now = configuration.clock()
+        guard let key = try gate.key(for: request, body: raw, principal: principal) else {
+            return Response(
+                stored: try Self.render(try await store.void(settlementID: id, station: principal.station, now: now)))
+        }
+        return try await gate.run(key) {
+            try await store.void(
+                settlementID: id, station: principal.station, now: now, idempotency: key, render: Self.render
+            )
+            .httpResponse
+        }
     }
 }

@@ -26,6 +26,31 @@ public protocol CouponStore: Sendable {
     func releaseExpiredHolds(now: Instant) async throws -> Int
     /// The settlement with this id, or nil.
     func settlement(id: String) async throws -> SettlementRecord?
+
+    /// ``settle(_:now:)`` under an idempotency key: the first call settles and stores `render`'s
+    /// response in the same transaction; a retry with the same key and request replays it, and
+    /// the same key with another request throws ``IdempotencyKeyReused``.
+    func settle(
+        _ request: SettleRequest, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (SettlementOutcome) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementOutcome>
+    /// ``capture(settlementID:amount:station:now:)`` under an idempotency key.
+    func capture(
+        settlementID: String, amount: Money?, station: String?, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementRecord>
+    /// ``void(settlementID:station:now:)`` under an idempotency key.
+    func void(
+        settlementID: String, station: String?, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementRecord>
+    /// ``issue(initial:expiresAt:actor:now:)`` under an idempotency key.
+    func issue(
+        initial: Money, expiresAt: Instant?, actor: String, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse
+    ) async throws -> Idempotent<IssuedCoupon>
+    /// Forgets idempotency keys older than `before`; returns how many.
+    func purgeIdempotencyKeys(before: Instant) async throws -> Int
     /// A coupon's ledger, oldest first.
     func ledger(couponID: String) async throws -> [LedgerEntry]
     /// Creates an API key; the key is returned here and never again (only its hash is kept).

@@ -5,7 +5,14 @@ import GRDB
 extension SQLiteCouponStore {
     public func settle(_ request: SettleRequest, now: Instant) async throws -> SettlementOutcome {
         let hash = hasher.hash(request.code)
-        return try await pool.write { db in
+        return try await pool.write { db in try Self.settle(db, request, codeHash: hash, now: now) }
+    }
+
+    /// The settlement in the caller's write transaction.
+    static func settle(_ db: Database, _ request: SettleRequest, codeHash hash: String, now: Instant) throws
+        -> SettlementOutcome
+    {
+        do {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM coupons WHERE code_hash = ?", arguments: [hash])
             else {
                 return SettlementOutcome(decision: .declined(.unknownCoupon))
@@ -71,7 +78,17 @@ extension SQLiteCouponStore {
         -> SettlementRecord
     {
         // An expired hold is released in a transaction that commits; the error is thrown after it.
-        try await pool.write { db -> Result<SettlementRecord, SettlementError> in
+        try await pool.write { db in
+            try Self.capture(db, settlementID: settlementID, amount: amount, station: station, now: now)
+        }.get()
+    }
+
+    /// The capture in the caller's write transaction; a failure that must still commit (a hold
+    /// found expired and released) comes back as `.failure`.
+    static func capture(_ db: Database, settlementID: String, amount: Money?, station: String?, now: Instant) throws
+        -> Result<SettlementRecord, SettlementError>
+    {
+        do {
             let settlement: SettlementRecord
             switch try Self.heldSettlement(db, id: settlementID, station: station, now: now) {
             case .success(let found): settlement = found
@@ -108,18 +125,23 @@ extension SQLiteCouponStore {
                     at: now)
             }
             return .success(try Self.fetchSettlement(db, id: settlementID)!)
-        }.get()
+        }
     }
 
     public func void(settlementID: String, station: String?, now: Instant) async throws -> SettlementRecord {
-        try await pool.write { db -> Result<SettlementRecord, SettlementError> in
-            switch try Self.heldSettlement(db, id: settlementID, station: station, now: now) {
-            case .failure(let error): return .failure(error)
-            case .success(let settlement):
-                try Self.release(db, settlement, status: .voided, actor: station ?? "admin", now: now)
-                return .success(try Self.fetchSettlement(db, id: settlementID)!)
-            }
-        }.get()
+        try await pool.write { db in try Self.void(db, settlementID: settlementID, station: station, now: now) }.get()
+    }
+
+    /// The void in the caller's write transaction.
+    static func void(_ db: Database, settlementID: String, station: String?, now: Instant) throws
+        -> Result<SettlementRecord, SettlementError>
+    {
+        switch try heldSettlement(db, id: settlementID, station: station, now: now) {
+        case .failure(let error): return .failure(error)
+        case .success(let settlement):
+            try release(db, settlement, status: .voided, actor: station ?? "admin", now: now)
+            return .success(try fetchSettlement(db, id: settlementID)!)
+        }
     }
 
     public func releaseExpiredHolds(now: Instant) async throws -> Int {

@@ -25,27 +25,34 @@ public final class SQLiteCouponStore: CouponStore {
 
     public func issue(initial: Money, expiresAt: Instant?, actor: String, now: Instant) async throws -> IssuedCoupon {
         let code = CouponCode.generate()
-        let id = "cpn_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         let hash = hasher.hash(code)
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO coupons (id, code_hash, last_four, currency, balance, held, state, expires_at, created_at)
-                    VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
-                    """,
-                arguments: [
-                    id, hash, code.lastFour, initial.currency.code, initial.minorUnits, expiresAt?.secondsSince1970,
-                    now.secondsSince1970,
-                ])
-            try Self.appendLedger(
-                db, coupon: String(id), kind: .issue, amount: initial.minorUnits, balance: (0, initial.minorUnits),
-                held: (0, 0),
-                actor: actor, settlement: nil, at: now)
+        return try await pool.write { db in
+            try Self.issue(
+                db, code: code, codeHash: hash, initial: initial, expiresAt: expiresAt, actor: actor, now: now)
         }
+    }
+
+    /// The issue in the caller's write transaction.
+    static func issue(
+        _ db: Database, code: CouponCode, codeHash: String, initial: Money, expiresAt: Instant?, actor: String,
+        now: Instant
+    ) throws -> IssuedCoupon {
+        let id = newID("cpn")
+        try db.execute(
+            sql: """
+                INSERT INTO coupons (id, code_hash, last_four, currency, balance, held, state, expires_at, created_at)
+                VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
+                """,
+            arguments: [
+                id, codeHash, code.lastFour, initial.currency.code, initial.minorUnits, expiresAt?.secondsSince1970,
+                now.secondsSince1970,
+            ])
+        try appendLedger(
+            db, coupon: id, kind: .issue, amount: initial.minorUnits, balance: (0, initial.minorUnits), held: (0, 0),
+            actor: actor, settlement: nil, at: now)
         let snapshot = CouponSnapshot(
             state: .active, balance: initial, held: .zero(initial.currency), expiresAt: expiresAt)
-        return IssuedCoupon(
-            record: CouponRecord(id: String(id), lastFour: code.lastFour, snapshot: snapshot), code: code)
+        return IssuedCoupon(record: CouponRecord(id: id, lastFour: code.lastFour, snapshot: snapshot), code: code)
     }
 
     public func coupon(id: String) async throws -> CouponRecord? {

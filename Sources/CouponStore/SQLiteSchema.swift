@@ -84,6 +84,21 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v4-idempotency") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE idempotency_keys (
+                        scope TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        request_hash TEXT NOT NULL,
+                        status INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (scope, key)
+                    );
+                    CREATE INDEX idempotency_by_age ON idempotency_keys(created_at);
+                    """)
+        }
         return migrator
     }
 }

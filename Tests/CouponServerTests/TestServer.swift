@@ -2,6 +2,7 @@ import CouponCore
 import CouponServer
 import CouponStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -46,16 +47,27 @@ struct TestServer {
     struct Client: Sendable {
         let client: any TestClientProtocol
 
-        func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil) async throws -> (
-            status: Int, body: [String: Any]
-        ) {
+        func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil) async throws
+            -> (status: Int, body: [String: Any])
+        {
+            let (status, data) = try await raw(method, uri, key: key, json: json)
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+            return (status, object)
+        }
+
+        /// The status and the exact body bytes, optionally with an Idempotency-Key.
+        func raw(
+            _ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil,
+            idempotencyKey: String? = nil
+        )
+            async throws -> (status: Int, body: Data)
+        {
             var headers: HTTPFields = [.contentType: "application/json"]
             if let key { headers[.authorization] = "Bearer \(key)" }
+            if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
             let response = try await client.execute(
                 uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
-            let data = Data(buffer: response.body)
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            return (Int(response.status.code), object)
+            return (Int(response.status.code), Data(buffer: response.body))
         }
     }
 }

@@ -1,0 +1,86 @@
+import CouponCore
+import Foundation
+import GRDB
+
+extension SQLiteCouponStore {
+    /// Runs `body` and records `render`'s response under `key` in the same write transaction, or
+    /// replays the response recorded for an earlier identical request.
+    func idempotentWrite<Value: Sendable>(
+        _ key: IdempotencyKey, now: Instant, body: @escaping @Sendable (Database) throws -> Value,
+        render: @escaping @Sendable (Value) throws -> StoredResponse
+    ) async throws -> Idempotent<Value> {
+        try await pool.write { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ? AND key = ?",
+                arguments: [key.scope, key.key])
+            {
+                guard row["request_hash"] == key.requestHash else { throw IdempotencyKeyReused() }
+                return .replay(StoredResponse(status: row["status"], body: [UInt8](row["body"] as Data)))
+            }
+            let value = try body(db)
+            let response = try render(value)
+            try db.execute(
+                sql:
+                    "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    key.scope, key.key, key.requestHash, response.status, Data(response.body), now.secondsSince1970,
+                ])
+            return .fresh(value, response)
+        }
+    }
+
+    public func settle(
+        _ request: SettleRequest, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (SettlementOutcome) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementOutcome> {
+        let hash = hasher.hash(request.code)
+        return try await idempotentWrite(
+            idempotency, now: now, body: { db in try Self.settle(db, request, codeHash: hash, now: now) },
+            render: render)
+    }
+
+    public func capture(
+        settlementID: String, amount: Money?, station: String?, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementRecord> {
+        try await idempotentWrite(
+            idempotency, now: now,
+            body: { db in
+                try Self.capture(db, settlementID: settlementID, amount: amount, station: station, now: now).get()
+            },
+            render: render)
+    }
+
+    public func void(
+        settlementID: String, station: String?, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementRecord> {
+        try await idempotentWrite(
+            idempotency, now: now,
+            body: { db in try Self.void(db, settlementID: settlementID, station: station, now: now).get() },
+            render: render)
+    }
+
+    public func issue(
+        initial: Money, expiresAt: Instant?, actor: String, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse
+    ) async throws -> Idempotent<IssuedCoupon> {
+        let code = CouponCode.generate()
+        let hash = hasher.hash(code)
+        return try await idempotentWrite(
+            idempotency, now: now,
+            body: { db in
+                try Self.issue(
+                    db, code: code, codeHash: hash, initial: initial, expiresAt: expiresAt, actor: actor, now: now)
+            },
+            render: render)
+    }
+
+    public func purgeIdempotencyKeys(before: Instant) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [before.secondsSince1970])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@Suite("Idempotency-Key: retries are safe")
+struct IdempotencyTests {
+    @Test("one settlement sent 100 times with one key deducts once and answers the same bytes")
+    func hundredRetries() async throws {
+        let server = try await TestServer()
+        try await server.run { client in
+            let issued = try await client.call(
+                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 30000, "currency": "CNY"}}"#)
+            let code = try #require(issued.body["code"] as? String)
+            let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}]}"#
+            let first = try await client.raw(
+                .post, "/v1/settlements", key: server.stationKey, json: body, idempotencyKey: "sale-0001")
+            #expect(first.status == 201)
+            for _ in 0..<99 {
+                let again = try await client.raw(
+                    .post, "/v1/settlements", key: server.stationKey, json: body, idempotencyKey: "sale-0001")
+                #expect(again.status == 201)
+                #expect(again.body == first.body)
+            }
+            let coupon = try await client.call(
+                .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(code)"}"#)
+            #expect(coupon.body.amount("balance") == 20000)
+
+            // The same key with another body: 422, nothing changes.
+            let other = #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 2}]}"#
+            let reused = try await client.raw(
+                .post, "/v1/settlements", key: server.stationKey, json: other, idempotencyKey: "sale-0001")
+            #expect(reused.status == 422)
+            #expect(String(decoding: reused.body, as: UTF8.self).contains("idempotency_key_reused"))
+            // Keys are scoped per station: another station's identical key is a new request.
+            let elsewhere = try await client.raw(
+                .post, "/v1/settlements", key: server.otherStationKey, json: body, idempotencyKey: "sale-0001")
+            #expect(elsewhere.status == 201)
+            #expect(elsewhere.body != first.body)
+            let after = try await client.call(
+                .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(code)"}"#)
+            #expect(after.body.amount("balance") == 10000)
+        }
+        #expect(try await server.store.audit().isEmpty)
+    }
+
+    @Test("concurrent duplicates: one settles, the rest replay it or get 409 while it is in flight")
+    func concurrentDuplicates() async throws {
+        let server = try await TestServer()
+        try await server.run { client in
+            let issued = try await client.call(
+                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 30000, "currency": "CNY"}}"#)
+            let code = try #require(issued.body["code"] as? String)
+            let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}]}"#
+            let results = try await withThrowingTaskGroup(of: (Int, Data).self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        try await client.raw(
+                            .post, "/v1/settlements", key: server.stationKey, json: body, idempotencyKey: "dup-1")
+                    }
+                }
+                var all: [(Int, Data)] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            let created = results.filter { $0.0 == 201 }
+            #expect(!created.isEmpty)
+            #expect(Set(created.map(\.1)).count == 1)
+            #expect(results.allSatisfy { $0.0 == 201 || $0.0 == 409 })
+            let coupon = try await client.call(
+                .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(code)"}"#)
+            #expect(coupon.body.amount("balance") == 20000)
+        }
+    }
+
+    @Test("a declined settlement replays its decline; capture and void replay too")
+    func declinesAndTwoPhase() async throws {
+        let server = try await TestServer()
+        try await server.run { client in
+            let issued = try await client.call(
+                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 20000, "currency": "CNY"}}"#)
+            let code = try #require(issued.body["code"] as? String)
+            let gift = #"{"coupon_code": "\#(code)", "items": [{"product_code": "GIFT-250", "quantity": 1}]}"#
+            let declined = try await client.raw(
+                .post, "/v1/settlements", key: server.stationKey, json: gift, idempotencyKey: "g-1")
+            #expect(declined.status == 402)
+            #expect(
+                try await client.raw(
+                    .post, "/v1/settlements", key: server.stationKey, json: gift, idempotencyKey: "g-1") == declined)
+
+            let hold =
+                #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}], "capture": false}"#
+            let held = try await client.call(.post, "/v1/settlements", key: server.stationKey, json: hold)
+            let id = try #require(held.body["id"] as? String)
+            let capture = try await client.raw(
+                .post, "/v1/settlements/\(id)/capture", key: server.stationKey, idempotencyKey: "c-1")
+            #expect(capture.status == 200)
+            #expect(
+                try await client.raw(
+                    .post, "/v1/settlements/\(id)/capture", key: server.stationKey, idempotencyKey: "c-1") == capture)
+            // Without the key, a second capture is a conflict.
+            #expect(try await client.raw(.post, "/v1/settlements/\(id)/capture", key: server.stationKey).status == 409)
+            let badKey = try await client.raw(
+                .post, "/v1/settlements/\(id)/void", key: server.stationKey,
+                idempotencyKey: String(repeating: "k", count: 300))
+            #expect(badKey.status == 400)
+        }
+        #expect(try await server.store.audit().isEmpty)
+    }
+}
