@@ -141,3 +141,42 @@ struct SQLiteCouponStoreTests {
         #expect(throws: StoreError.self) { try SQLiteCouponStore(path: path, hasher: hasher) }
     }
 }
+
+@Suite("Online backup")
+struct BackupTests {
+    @Test("a backup taken under settlement load opens, passes integrity_check and audits clean")
+    func backupUnderLoad() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let hasher = CodeHasher(secret: CodeHasher.newSecret())
+        let store = try SQLiteCouponStore(path: folder.appendingPathComponent("live.sqlite").path, hasher: hasher)
+        let now = Instant(secondsSince1970: 1_800_000_000)
+        try await store.putProduct(
+            Product(code: try ProductCode("TEA"), name: "Tea", price: Money(minorUnits: 100, currency: .cny)))
+        let issued = try await store.issue(
+            initial: Money(minorUnits: 1_000_000, currency: .cny), expiresAt: nil, actor: "admin", now: now)
+        let backupPath = folder.appendingPathComponent("backup.sqlite").path
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<4 {
+                group.addTask {
+                    for _ in 0..<50 {
+                        _ = try await store.settle(
+                            SettleRequest(code: issued.code, basket: try Basket([("TEA", 1)]), station: "till-\(i)"),
+                            now: now)
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(20))
+                try await store.backup(to: backupPath)
+            }
+            try await group.waitForAll()
+        }
+        let copy = try SQLiteCouponStore(path: backupPath, hasher: hasher)
+        #expect(try await copy.audit().isEmpty)
+        let balance = try #require(try await copy.coupon(id: issued.record.id)).snapshot.balance.minorUnits
+        #expect(balance <= 1_000_000 && balance >= 1_000_000 - 200 * 100)
+        #expect(try await store.coupon(id: issued.record.id)?.snapshot.balance.minorUnits == 1_000_000 - 200 * 100)
+        await #expect(throws: StoreError.self) { try await store.backup(to: backupPath) }
+    }
+}
