@@ -85,7 +85,10 @@ let package = Package(
         .executableTarget(
             name: "coupon-bench",
             dependencies: [
-                "Imaging", "Scanning", "QRRender", "SampleSets",
+                "Imaging", "Scanning", "QRRender", "SampleSets", "CouponCore", "CouponStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct CouponBench: ParsableCommand {
+struct CouponBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon-bench",
         abstract: "Measures decoding and rendering speed against the peer tools, in one run.",
@@ -10,6 +10,6 @@ struct CouponBench: ParsableCommand {
               swift run -c release coupon-bench scan samples/photos samples/screens
               swift run -c release coupon-bench render
             """,
-        subcommands: [ScanBench.self, RenderBench.self, InspectCommand.self]
+        subcommands: [ScanBench.self, RenderBench.self, InspectCommand.self, SettleBench.self]
     )
 }
