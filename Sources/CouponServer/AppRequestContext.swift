@@ -2,11 +2,14 @@ import CouponCore
 import CouponStore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The request context: Hummingbird's core storage plus the caller the key identified.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The peer's address, for per-client rate limits.
+    public var remoteAddress: SocketAddress?
 
     /// Responses as JSON with sorted keys and unescaped slashes (QR links stay readable).
     public var responseEncoder: JSONEncoder { JSONEncoder.api }
@@ -14,6 +17,7 @@ public struct AppRequestContext: RequestContext {
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The caller, who must hold `role` (admins may do what stations do where `orAdmin`).

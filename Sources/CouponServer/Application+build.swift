@@ -17,6 +17,7 @@ public func buildApplication<Store: CouponStore>(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(store: store))
     router.get("healthz") { _, _ in "ok" }
+    PublicRoutes(store: store, limiter: RateLimiter(limit: configuration.publicBalanceLimit)).register(on: router)
     let v1 = router.group("v1")
     CouponRoutes(store: store, configuration: configuration).register(on: v1)
     ProductRoutes(store: store).register(on: v1)

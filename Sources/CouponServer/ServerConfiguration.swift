@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var holdSeconds: Int64 = 600
     /// The zone in which an expiry date ends at midnight.
     public var timeZone = "Asia/Shanghai"
+    /// Public balance checks allowed per client address and minute.
+    public var publicBalanceLimit = 30
     /// The clock; tests set their own.
     public var clock: @Sendable () -> Instant = { Instant.now }
 
