@@ -41,7 +41,8 @@ extension SQLiteCouponStore {
             }
             let before = coupon.snapshot.balance.minorUnits
             let heldBefore = coupon.snapshot.held.minorUnits
-            let after = request.capture ? before - amount : before
+            // For a hold, balance_after is the balance once it is captured in full.
+            let after = before - amount
             let id = Self.newID("stl")
             let expires = request.capture ? nil : now.secondsSince1970 + request.holdSeconds
             try db.execute(
@@ -52,7 +53,7 @@ extension SQLiteCouponStore {
                     """,
                 arguments: [
                     id, coupon.id, request.station, request.capture ? "captured" : "held", total.minorUnits, amount,
-                    due.minorUnits, now.secondsSince1970, before, request.capture ? after : before - amount, expires,
+                    due.minorUnits, now.secondsSince1970, before, after, expires,
                 ])
             for line in lines {
                 try db.execute(
@@ -70,7 +71,15 @@ extension SQLiteCouponStore {
                     db, coupon: coupon.id, kind: .capture, amount: amount, balance: (before, after),
                     held: (heldBefore + amount, heldBefore), actor: request.station, settlement: id, at: now)
             }
-            return SettlementOutcome(decision: decision, settlement: try Self.fetchSettlement(db, id: id))
+            // Built from what was just written: no read-back on the settle path.
+            let currency = coupon.snapshot.balance.currency
+            let record = SettlementRecord(
+                id: id, couponID: coupon.id, station: request.station, status: request.capture ? .captured : .held,
+                lines: lines, total: total, charged: charged, due: due,
+                balanceBefore: Money(minorUnits: before, currency: currency),
+                balanceAfter: Money(minorUnits: after, currency: currency), holdExpiresAt: expires.map(Instant.init),
+                createdAt: now)
+            return SettlementOutcome(decision: decision, settlement: record)
         }
     }
 

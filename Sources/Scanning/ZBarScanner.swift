@@ -20,15 +20,21 @@ final class ZBarScanner {
             throw ScanError(operation: "zbar_image_scanner_create", code: -1)
         }
         self.handle = handle
-        // D-Bus broadcasting is off; zbar builds without D-Bus answer non-zero, which is no failure here.
-        _ = zbar_image_scanner_request_dbus(handle, 0)
-        try check(zbar_image_scanner_set_config(handle, ZBAR_NONE, ZBAR_CFG_ENABLE, 0), "disable all symbologies")
+        // D-Bus broadcasting off, or zbar prints "Connection Error" on machines without a bus.
+        try check(zbar_image_scanner_request_dbus(handle, 0), "zbar_image_scanner_request_dbus")
+        try check(
+            zbar_image_scanner_set_config(handle, ZBAR_NONE, ZBAR_CFG_ENABLE, 0),
+            "zbar_image_scanner_set_config (disable all symbologies)")
         for symbology in symbologies {
             let type = symbology.zbarType
-            try check(zbar_image_scanner_set_config(handle, type, ZBAR_CFG_ENABLE, 1), "enable \(symbology.zbarName)")
+            try check(
+                zbar_image_scanner_set_config(handle, type, ZBAR_CFG_ENABLE, 1),
+                "zbar_image_scanner_set_config (enable \(symbology.zbarName))")
         }
         if symbologies.contains(.qr) {
-            try check(zbar_image_scanner_set_config(handle, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1), "QR binary mode")
+            try check(
+                zbar_image_scanner_set_config(handle, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1),
+                "zbar_image_scanner_set_config (QR binary mode)")
         }
     }
 
@@ -73,7 +79,7 @@ final class ZBarScanner {
     }
 
     private func check(_ status: Int32, _ what: String) throws(ScanError) {
-        guard status == 0 else { throw ScanError(operation: "zbar_image_scanner_set_config (\(what))", code: status) }
+        guard status == 0 else { throw ScanError(operation: what, code: status) }
     }
 
     private static let y800 = zbar_fourcc_parse("Y800")

@@ -39,9 +39,8 @@ struct ErrorTests {
                 #expect(response.status == status, "\(json)")
                 #expect(response.body.errorCode() == code, "\(json)")
             }
-            let issued = try await client.call(
-                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 1000, "currency": "CNY"}}"#)
-            let code = try #require(issued.body["code"] as? String)
+            let issued = try await client.issue(1000, adminKey: server.adminKey)
+            let code = try #require(issued["code"] as? String)
             let settlements: [(String, Int, String)] = [
                 (
                     #"{"coupon_code": "ABCD", "items": [{"product_code": "GIFT-250", "quantity": 1}]}"#, 400,

@@ -7,9 +7,8 @@ struct IdempotencyTests {
     func hundredRetries() async throws {
         let server = try await TestServer()
         try await server.run { client in
-            let issued = try await client.call(
-                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 30000, "currency": "CNY"}}"#)
-            let code = try #require(issued.body["code"] as? String)
+            let issued = try await client.issue(30000, adminKey: server.adminKey)
+            let code = try #require(issued["code"] as? String)
             let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}]}"#
             let first = try await client.raw(
                 .post, "/v1/settlements", key: server.stationKey, json: body, idempotencyKey: "sale-0001")
@@ -46,9 +45,8 @@ struct IdempotencyTests {
     func concurrentDuplicates() async throws {
         let server = try await TestServer()
         try await server.run { client in
-            let issued = try await client.call(
-                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 30000, "currency": "CNY"}}"#)
-            let code = try #require(issued.body["code"] as? String)
+            let issued = try await client.issue(30000, adminKey: server.adminKey)
+            let code = try #require(issued["code"] as? String)
             let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}]}"#
             let results = try await withThrowingTaskGroup(of: (Int, Data).self) { group in
                 for _ in 0..<16 {
@@ -75,9 +73,8 @@ struct IdempotencyTests {
     func declinesAndTwoPhase() async throws {
         let server = try await TestServer()
         try await server.run { client in
-            let issued = try await client.call(
-                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 20000, "currency": "CNY"}}"#)
-            let code = try #require(issued.body["code"] as? String)
+            let issued = try await client.issue(20000, adminKey: server.adminKey)
+            let code = try #require(issued["code"] as? String)
             let gift = #"{"coupon_code": "\#(code)", "items": [{"product_code": "GIFT-250", "quantity": 1}]}"#
             let declined = try await client.raw(
                 .post, "/v1/settlements", key: server.stationKey, json: gift, idempotencyKey: "g-1")

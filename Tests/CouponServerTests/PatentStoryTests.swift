@@ -57,9 +57,8 @@ struct PatentStoryTests {
     func twoPhase() async throws {
         let server = try await TestServer()
         try await server.run { client in
-            let issued = try await client.call(
-                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 30000, "currency": "CNY"}}"#)
-            let code = try #require(issued.body["code"] as? String)
+            let issued = try await client.issue(30000, adminKey: server.adminKey)
+            let code = try #require(issued["code"] as? String)
             let held = try await client.call(
                 .post, "/v1/settlements", key: server.stationKey,
                 json:

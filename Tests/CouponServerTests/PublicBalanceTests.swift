@@ -11,9 +11,8 @@ struct PublicBalanceTests {
         configured.configuration.publicBalanceLimit = 5
         let server = configured
         try await server.run { client in
-            let issued = try await client.call(
-                .post, "/v1/coupons", key: server.adminKey, json: #"{"initial": {"amount": 30000, "currency": "CNY"}}"#)
-            let payload = try #require(issued.body["qr_payload"] as? String)
+            let issued = try await client.issue(30000, adminKey: server.adminKey)
+            let payload = try #require(issued["qr_payload"] as? String)
             let ok = try await client.call(.post, "/v1/public/balance", key: nil, json: #"{"code": "\#(payload)"}"#)
             #expect(ok.status == 200)
             #expect(ok.body.amount("balance") == 30000)

@@ -55,6 +55,15 @@ struct TestServer {
             return (status, object)
         }
 
+        /// Issues a CNY coupon of `minorUnits` with the admin key and returns the 201 body.
+        func issue(_ minorUnits: Int, adminKey: String) async throws -> [String: Any] {
+            let (status, body) = try await call(
+                .post, "/v1/coupons", key: adminKey,
+                json: #"{"initial": {"amount": \#(minorUnits), "currency": "CNY"}}"#)
+            guard status == 201 else { throw CancellationError() }
+            return body
+        }
+
         /// The status and the exact body bytes, optionally with an Idempotency-Key.
         func raw(
             _ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil,
