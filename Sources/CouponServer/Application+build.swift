@@ -18,6 +18,7 @@ public func buildApplication<Store: CouponStore>(
     router.add(middleware: AuthMiddleware(store: store))
     router.get("healthz") { _, _ in "ok" }
     PublicRoutes(store: store, limiter: RateLimiter(limit: configuration.publicBalanceLimit)).register(on: router)
+    ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
     let v1 = router.group("v1")
     CouponRoutes(store: store, configuration: configuration).register(on: v1)
     ProductRoutes(store: store).register(on: v1)

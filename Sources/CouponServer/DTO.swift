@@ -140,17 +140,21 @@ struct SettlementDTO: ResponseEncodable, Sendable {
     var balanceBefore: AmountDTO
     var balanceAfter: AmountDTO
     var holdExpiresAt: String?
+    /// The read-only balance link printed on the receipt (it can show, never spend).
+    var balanceLink: String
 
     enum CodingKeys: String, CodingKey {
         case id, station, status, lines, total, charged, due
+        case balanceLink = "balance_link"
         case couponID = "coupon_id"
         case balanceBefore = "balance_before"
         case balanceAfter = "balance_after"
         case holdExpiresAt = "hold_expires_at"
     }
 
-    init(_ record: SettlementRecord) {
+    init(_ record: SettlementRecord, links: BalanceLinks) {
         id = record.id
+        balanceLink = links.link(settlementID: record.id)
         couponID = record.couponID
         station = record.station
         status = record.status.rawValue

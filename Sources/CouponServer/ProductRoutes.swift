@@ -3,11 +3,13 @@ import CouponStore
 import Foundation
 import Hummingbird
 
-/// `/v1/products/{code}`: the catalogue the provider prices baskets from.
+/// `/v1/products`: the catalogue the provider prices baskets from.
 struct ProductRoutes<Store: CouponStore> {
     let store: Store
 
     func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("products", use: list)
+        group.post("products/import", use: importCSV)
         group.put("products/:code", use: put)
         group.get("products/:code", use: get)
     }
@@ -30,5 +32,46 @@ struct ProductRoutes<Store: CouponStore> {
         let code = try ProductCode(try context.parameters.require("code"))
         guard let product = try await store.product(code) else { throw APIError.notFound("product") }
         return ProductDTO(product)
+    }
+
+    struct ListDTO: ResponseEncodable {
+        var products: [ProductDTO]
+        /// Pass as `after` for the next page; absent on the last page.
+        var next: String?
+    }
+
+    /// `GET /v1/products?after=CODE&limit=N`, in code order.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListDTO {
+        _ = try context.requireKey()
+        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 500
+        guard (1...1000).contains(limit) else {
+            throw APIError(.badRequest, "bad_limit", "limit must be 1 to 1000")
+        }
+        let after = request.uri.queryParameters.get("after")
+        let products = try await store.products(after: after, limit: limit)
+        return ListDTO(
+            products: products.map(ProductDTO.init), next: products.count == limit ? products.last?.code.value : nil)
+    }
+
+    struct ImportDTO: ResponseEncodable {
+        var imported: Int
+    }
+
+    /// `POST /v1/products/import` with a CSV body (`code,name,price,currency`): all rows or none.
+    @Sendable func importCSV(_ request: Request, context: AppRequestContext) async throws -> ImportDTO {
+        _ = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: 16 << 20)
+        guard let text = String(data: Data(buffer: raw), encoding: .utf8) else {
+            throw APIError(.badRequest, "bad_csv", "the catalogue must be UTF-8 text")
+        }
+        let products: [Product]
+        do {
+            products = try CatalogCSV.parse(text)
+        } catch {
+            throw APIError(.badRequest, "bad_csv", error.description)
+        }
+        guard !products.isEmpty else { throw APIError(.badRequest, "bad_csv", "the catalogue has no products") }
+        try await store.putProducts(products)
+        return ImportDTO(imported: products.count)
     }
 }

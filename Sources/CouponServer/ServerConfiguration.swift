@@ -17,10 +17,16 @@ public struct ServerConfiguration: Sendable {
     public var timeZone = "Asia/Shanghai"
     /// Public balance checks allowed per client address and minute.
     public var publicBalanceLimit = 30
+    /// The key of receipts' read-only balance links (`/b/<token>`); coupon-server keeps it in the
+    /// data folder so links outlive a restart.
+    public var balanceLinkSecret: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
     /// The clock; tests set their own.
     public var clock: @Sendable () -> Instant = { Instant.now }
 
     public init() {}
+
+    /// Makes and checks receipts' balance links.
+    var balanceLinks: BalanceLinks { BalanceLinks(secret: balanceLinkSecret, baseURL: publicBaseURL) }
 
     /// The instant an expiry date (`2027-12-31`) ends in the configured zone.
     func endOfDay(_ date: String) throws -> Instant {

@@ -27,28 +27,31 @@ struct SettlementRoutes<Store: CouponStore> {
             capture: body.capture ?? true, holdSeconds: configuration.holdSeconds)
         let now = configuration.clock()
         guard let key = try gate.key(for: request, body: raw, principal: principal) else {
-            return Response(stored: try Self.render(try await store.settle(settle, now: now)))
+            return Response(stored: try render(try await store.settle(settle, now: now)))
         }
+        let render: @Sendable (SettlementOutcome) throws -> StoredResponse = self.render
         return try await gate.run(key) {
-            try await store.settle(settle, now: now, idempotency: key, render: Self.render).httpResponse
+            try await store.settle(settle, now: now, idempotency: key, render: render).httpResponse
         }
     }
 
     /// The response a settlement request gets, as stored for replays: 201 with the settlement, or
     /// the decline's error.
-    @Sendable static func render(_ outcome: SettlementOutcome) throws -> StoredResponse {
+    @Sendable func render(_ outcome: SettlementOutcome) throws -> StoredResponse {
         if let settlement = outcome.settlement {
-            return StoredResponse(status: 201, body: [UInt8](try JSONEncoder.api.encode(SettlementDTO(settlement))))
+            let dto = SettlementDTO(settlement, links: configuration.balanceLinks)
+            return StoredResponse(status: 201, body: [UInt8](try JSONEncoder.api.encode(dto)))
         }
         guard case .declined(let reason) = outcome.decision else {
             throw APIError(.internalServerError, "internal", "approved without a settlement")
         }
-        let error = declined(reason, balance: outcome.balance)
+        let error = Self.declined(reason, balance: outcome.balance)
         return StoredResponse(status: Int(error.status.code), body: [UInt8](try error.jsonBody()))
     }
 
-    @Sendable static func render(_ settlement: SettlementRecord) throws -> StoredResponse {
-        StoredResponse(status: 200, body: [UInt8](try JSONEncoder.api.encode(SettlementDTO(settlement))))
+    @Sendable func render(_ settlement: SettlementRecord) throws -> StoredResponse {
+        let dto = SettlementDTO(settlement, links: configuration.balanceLinks)
+        return StoredResponse(status: 200, body: [UInt8](try JSONEncoder.api.encode(dto)))
     }
 
     /// A decline: 402 with the reason's code, and the unchanged balance for the "not paid" slip.
@@ -76,7 +79,7 @@ struct SettlementRoutes<Store: CouponStore> {
         if principal.role == .station, settlement.station != principal.station {
             throw APIError.forbidden("the settlement belongs to another station")
         }
-        return SettlementDTO(settlement)
+        return SettlementDTO(settlement, links: configuration.balanceLinks)
     }
 
     @Sendable func capture(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -91,12 +94,13 @@ struct SettlementRoutes<Store: CouponStore> {
         guard let key = try gate.key(for: request, body: raw, principal: principal) else {
             let settlement = try await store.capture(
                 settlementID: id, amount: amount, station: principal.station, now: now)
-            return Response(stored: try Self.render(settlement))
+            return Response(stored: try render(settlement))
         }
+        let render: @Sendable (SettlementRecord) throws -> StoredResponse = self.render
         return try await gate.run(key) {
             try await store.capture(
                 settlementID: id, amount: amount, station: principal.station, now: now, idempotency: key,
-                render: Self.render
+                render: render
             ).httpResponse
         }
     }
@@ -108,11 +112,12 @@ struct SettlementRoutes<Store: CouponStore> {
         let now = configuration.clock()
         guard let key = try gate.key(for: request, body: raw, principal: principal) else {
             return Response(
-                stored: try Self.render(try await store.void(settlementID: id, station: principal.station, now: now)))
+                stored: try render(try await store.void(settlementID: id, station: principal.station, now: now)))
         }
+        let render: @Sendable (SettlementRecord) throws -> StoredResponse = self.render
         return try await gate.run(key) {
             try await store.void(
-                settlementID: id, station: principal.station, now: now, idempotency: key, render: Self.render
+                settlementID: id, station: principal.station, now: now, idempotency: key, render: render
             )
             .httpResponse
         }

@@ -11,6 +11,10 @@ public protocol CouponStore: Sendable {
     func coupon(code: CouponCode) async throws -> CouponRecord?
     /// Adds or replaces a catalogue entry.
     func putProduct(_ product: Product) async throws
+    /// Adds or replaces many catalogue entries in one transaction (all or none).
+    func putProducts(_ products: [Product]) async throws
+    /// Catalogue entries in code order, after `code` (for paging), at most `limit`.
+    func products(after code: String?, limit: Int) async throws -> [Product]
     /// The catalogue entry for `code`, or nil.
     func product(_ code: ProductCode) async throws -> Product?
     /// Prices the basket, and when the rule approves, holds (or with `capture`, deducts) the amount

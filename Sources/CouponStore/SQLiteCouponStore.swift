@@ -74,6 +74,30 @@ public final class SQLiteCouponStore: CouponStore {
         }
     }
 
+    public func putProducts(_ products: [Product]) async throws {
+        try await pool.write { db in
+            let statement = try db.makeStatement(
+                sql: "INSERT OR REPLACE INTO products (code, name, price, currency) VALUES (?, ?, ?, ?)")
+            for product in products {
+                try statement.execute(arguments: [
+                    product.code.value, product.name, product.price.minorUnits, product.price.currency.code,
+                ])
+            }
+        }
+    }
+
+    public func products(after code: String?, limit: Int) async throws -> [Product] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM products WHERE code > ? ORDER BY code LIMIT ?", arguments: [code ?? "", limit])
+            return try rows.map { row in
+                Product(
+                    code: try ProductCode(row["code"] as String), name: row["name"],
+                    price: Money(minorUnits: row["price"], currency: try Currency(code: row["currency"])))
+            }
+        }
+    }
+
     public func product(_ code: ProductCode) async throws -> Product? {
         try await pool.read { db in try Self.fetchProduct(db, code) }
     }

@@ -81,7 +81,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("print-config"), help: "Print the resolved configuration and exit.") var printConfig = false
 
     func run() async throws {
-        let configuration = try common.resolve(
+        var configuration = try common.resolve(
             host: host, port: port, publicURL: publicURL, holdSeconds: holdSeconds, timeZone: timeZone)
         if printConfig {
             print(
@@ -99,8 +99,10 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "coupon-server")
         logger.logLevel = .info
         let folder = DataFolder(databasePath: configuration.databasePath)
-        let store = try SQLiteCouponStore(
-            path: configuration.databasePath, hasher: CodeHasher(secret: try folder.secret()))
+        let secret = try folder.secret()
+        let store = try SQLiteCouponStore(path: configuration.databasePath, hasher: CodeHasher(secret: secret))
+        // The same secret keys receipts' balance links; the MAC's input is prefixed, so the two never meet.
+        configuration.balanceLinkSecret = secret
         if try await store.keyCount() == 0 {
             let (key, _) = try await store.createKey(role: .admin, station: nil, now: Instant.now)
             try folder.writePrivate(Array((key + "\n").utf8), to: folder.adminKeyPath)

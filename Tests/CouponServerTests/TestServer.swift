@@ -67,13 +67,14 @@ struct TestServer {
         /// The status and the exact body bytes, optionally with an Idempotency-Key.
         func raw(
             _ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil,
-            idempotencyKey: String? = nil
+            idempotencyKey: String? = nil, accept: String? = nil
         )
             async throws -> (status: Int, body: Data)
         {
             var headers: HTTPFields = [.contentType: "application/json"]
             if let key { headers[.authorization] = "Bearer \(key)" }
             if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
+            if let accept { headers[.accept] = accept }
             let response = try await client.execute(
                 uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
             return (Int(response.status.code), Data(buffer: response.body))
