@@ -67,11 +67,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The settlement station: the provider's client, the journal, checkout and recovery, receipts.
+        .target(
+            name: "Station",
+            dependencies: [
+                "CouponCore", "QRRender", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // Command-line front ends shared by the executables.
         .target(
             name: "StationCLI",
             dependencies: [
-                "Imaging", "Scanning", "QRRender",
+                "Imaging", "Scanning", "QRRender", "Station", "CouponCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +120,7 @@ let package = Package(
             dependencies: ["CouponStore", "CouponCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "StationCLITests"),
+        .testTarget(name: "StationTests", dependencies: ["Station", "CouponCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

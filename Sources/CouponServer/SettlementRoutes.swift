@@ -11,6 +11,7 @@ struct SettlementRoutes<Store: CouponStore> {
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("settlements", use: create)
+        group.get("settlements", use: byIdempotencyKey)
         group.get("settlements/:id", use: get)
         group.post("settlements/:id/capture", use: capture)
         group.post("settlements/:id/void", use: void)
@@ -69,6 +70,21 @@ struct SettlementRoutes<Store: CouponStore> {
         }
         return APIError(
             .init(code: 402, reasonPhrase: "Payment Required"), reason.code, reason.description, details: details)
+    }
+
+    /// `GET /v1/settlements?idempotency_key=K`: the response first sent for this station's request
+    /// under K, replayed byte for byte; 404 when no request under K was completed. A station that
+    /// crashed or lost its connection after sending a hold asks this on restart.
+    @Sendable func byIdempotencyKey(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.require(.station, orAdmin: true)
+        guard let key = request.uri.queryParameters.get("idempotency_key"), !key.isEmpty else {
+            throw APIError(.badRequest, "missing_field", "give the request's idempotency_key")
+        }
+        guard let stored = try await store.storedResponse(scope: principal.station ?? principal.keyID, key: key)
+        else {
+            throw APIError(.notFound, "not_found", "no completed request under this Idempotency-Key")
+        }
+        return Response(stored: stored, replayed: true)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> SettlementDTO {

@@ -53,6 +53,9 @@ public protocol CouponStore: Sendable {
         initial: Money, expiresAt: Instant?, actor: String, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse
     ) async throws -> Idempotent<IssuedCoupon>
+    /// The response first sent under an idempotency key of `scope`, or nil when none was: how a
+    /// station that lost an answer learns what its request did.
+    func storedResponse(scope: String, key: String) async throws -> StoredResponse?
     /// Forgets idempotency keys older than `before`; returns how many.
     func purgeIdempotencyKeys(before: Instant) async throws -> Int
     /// A coupon's ledger, oldest first.

@@ -29,6 +29,15 @@ extension SQLiteCouponStore {
         }
     }
 
+    public func storedResponse(scope: String, key: String) async throws -> StoredResponse? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT status, body FROM idempotency_keys WHERE scope = ? AND key = ?",
+                arguments: [scope, key]
+            ).map { StoredResponse(status: $0["status"], body: [UInt8]($0["body"] as Data)) }
+        }
+    }
+
     public func settle(
         _ request: SettleRequest, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (SettlementOutcome) throws -> StoredResponse

@@ -1,0 +1,206 @@
+import CouponCore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One checkout in the order that never prints an untrue receipt: hold → the operator confirms →
+/// capture → print. Each step is journalled before the next, so ``recover()`` can finish any
+/// checkout a crash or a lost connection interrupted, never charging twice or without a receipt.
+public struct Checkout: Sendable {
+    public var client: ProviderClient
+    public var journal: Journal
+    public var printer: ReceiptPrinter
+    public var shop: String
+    /// The station's name on receipts; nil uses the name the provider knows the key by.
+    public var station: String?
+    public var timeZone: TimeZone
+
+    public init(
+        client: ProviderClient, journal: Journal, printer: ReceiptPrinter, shop: String, station: String?,
+        timeZone: TimeZone
+    ) {
+        self.client = client
+        self.journal = journal
+        self.printer = printer
+        self.shop = shop
+        self.station = station
+        self.timeZone = timeZone
+    }
+
+    /// How a checkout ended.
+    public struct Outcome: Sendable {
+        public var checkoutID: String
+        public var receipt: Receipt
+        /// Why printing failed, when it did (the receipt stays in the journal for `reprint`).
+        public var printError: String?
+        public var paid: Bool { receipt.kind == .paid }
+    }
+
+    /// Settles `items` against `code`. `confirm` sees the held settlement and answers whether the
+    /// operator accepts it.
+    /// - Throws: ``StationError``: `.server` leaves the checkout in the journal for recovery.
+    public func run(
+        code: CouponCode, items: [BasketLine], confirm: @Sendable (Settlement) async -> Bool
+    ) async throws(StationError) -> Outcome {
+        let entry = try journalled { try journal.start(couponLastFour: code.lastFour, items: items) }
+        let held: Settlement
+        do {
+            held = try await client.hold(
+                couponCode: code.value, items: items.map { ($0.code, $0.quantity) }, idempotencyKey: entry.id)
+        } catch .declined(_, let message, let balance) {
+            return try finishUnpaid(entry, reason: message, balance: try balance?.money(), settlement: nil)
+        } catch .refused(let status, let code, let message) {
+            try journalled { try journal.update(entry.id, state: .done, event: "refused: \(status) \(code)") }
+            throw .refused(status: status, code: code, message: message)
+        }
+        try journalled {
+            try journal.update(entry.id, state: .held, settlementID: held.id, event: "held \(held.charged.amount)")
+        }
+        CrashPoint.check("held")
+        guard await confirm(held) else {
+            return try await release(entry, settlementID: held.id, reason: "cancelled by the operator")
+        }
+        try journalled { try journal.update(entry.id, state: .confirmed, event: "operator confirmed") }
+        CrashPoint.check("confirmed")
+        return try await capture(entry, settlementID: held.id)
+    }
+
+    /// Finishes every checkout the journal holds open (after a crash or a lost connection), asking
+    /// the provider what happened: captured → print; held and confirmed → capture and print; held
+    /// and not confirmed → void; expired, voided or never held → a "not paid" slip.
+    public func recover() async throws(StationError) -> [Outcome] {
+        var outcomes: [Outcome] = []
+        for entry in try journalled({ try journal.open() }) {
+            outcomes.append(try await recover(entry))
+        }
+        return outcomes
+    }
+
+    func recover(_ entry: Journal.Entry) async throws(StationError) -> Outcome {
+        switch entry.state {
+        case .captured, .unpaid:
+            guard let receipt = entry.receipt else {
+                return try finishUnpaid(entry, reason: "the journal lost this receipt", balance: nil, settlement: nil)
+            }
+            return printAndClose(entry, receipt)
+        case .done:
+            return Outcome(checkoutID: entry.id, receipt: entry.receipt!, printError: nil)
+        case .sending, .held, .confirmed:
+            var settlementID = entry.settlementID
+            if settlementID == nil {
+                do {
+                    guard let held = try await client.holdOutcome(idempotencyKey: entry.id) else {
+                        return try finishUnpaid(
+                            entry, reason: "the hold never reached the provider", balance: nil, settlement: nil)
+                    }
+                    settlementID = held.id
+                    try journalled {
+                        try journal.update(entry.id, state: .held, settlementID: held.id, event: "recovered: hold found")
+                    }
+                } catch .declined(_, let message, let balance) {
+                    return try finishUnpaid(entry, reason: message, balance: try balance?.money(), settlement: nil)
+                }
+            }
+            let current = try await client.settlement(id: settlementID!)
+            switch current.status {
+            case "held":
+                if entry.state == .confirmed {
+                    return try await capture(entry, settlementID: current.id)
+                }
+                return try await release(entry, settlementID: current.id, reason: "interrupted before confirmation")
+            case "captured", "partially_refunded", "refunded":
+                return try finishPaid(entry, current)
+            default:
+                return try finishUnpaid(
+                    entry, reason: "the hold was \(current.status); nothing was charged", balance: nil,
+                    settlement: current)
+            }
+        }
+    }
+
+    func capture(_ entry: Journal.Entry, settlementID: String) async throws(StationError) -> Outcome {
+        let captured: Settlement
+        do {
+            captured = try await client.capture(settlementID: settlementID, idempotencyKey: entry.id + "-capture")
+        } catch .refused(409, let code, _) where code == "hold_expired" || code == "not_held" {
+            let current = try await client.settlement(id: settlementID)
+            if current.status == "captured" { return try finishPaid(entry, current) }
+            return try finishUnpaid(
+                entry, reason: "the hold expired before capture; nothing was charged", balance: nil,
+                settlement: current)
+        }
+        return try finishPaid(entry, captured)
+    }
+
+    func release(_ entry: Journal.Entry, settlementID: String, reason: String) async throws(StationError) -> Outcome {
+        let voided: Settlement
+        do {
+            voided = try await client.void(settlementID: settlementID, idempotencyKey: entry.id + "-void")
+        } catch .refused(409, _, _) {
+            voided = try await client.settlement(id: settlementID)
+            if voided.status == "captured" { return try finishPaid(entry, voided) }
+        }
+        return try finishUnpaid(entry, reason: reason, balance: nil, settlement: voided)
+    }
+
+    func finishPaid(_ entry: Journal.Entry, _ settlement: Settlement) throws(StationError) -> Outcome {
+        let receipt = try Receipt.paid(
+            settlement, shop: shop, station: station ?? settlement.station, at: now(), couponLastFour: entry.couponLastFour)
+        try journalled {
+            try journal.update(
+                entry.id, state: .captured, settlementID: settlement.id, receipt: receipt,
+                event: "captured \(settlement.charged.amount)")
+        }
+        CrashPoint.check("captured")
+        return printAndClose(entry, receipt)
+    }
+
+    func finishUnpaid(_ entry: Journal.Entry, reason: String, balance: Money?, settlement: Settlement?)
+        throws(StationError) -> Outcome
+    {
+        let slip = try Receipt.notPaid(
+            reason: reason, balance: balance, settlement: settlement, shop: shop, station: station ?? settlement?.station ?? "-", at: now(),
+            couponLastFour: entry.couponLastFour)
+        try journalled {
+            try journal.update(
+                entry.id, state: .unpaid, settlementID: settlement?.id, receipt: slip, event: "not paid: \(reason)")
+        }
+        return printAndClose(entry, slip)
+    }
+
+    /// Prints and marks the checkout done; a printer fault leaves it open for `reprint`, never voided.
+    func printAndClose(_ entry: Journal.Entry, _ receipt: Receipt) -> Outcome {
+        do {
+            try printer.print(receipt)
+            try journal.update(entry.id, state: .done, event: "printed")
+            return Outcome(checkoutID: entry.id, receipt: receipt, printError: nil)
+        } catch {
+            return Outcome(checkoutID: entry.id, receipt: receipt, printError: "\(error)")
+        }
+    }
+
+    func now() -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date())
+    }
+
+    func journalled<T>(_ body: () throws -> T) throws(StationError) -> T {
+        do { return try body() } catch let error as StationError { throw error } catch {
+            throw .badInput("the station journal failed: \(error)")
+        }
+    }
+}
+
+/// Fault injection for the crash tests: `COUPON_STATION_CRASH_AT=held|confirmed|captured` kills
+/// the process with SIGKILL right after that step is journalled.
+enum CrashPoint {
+    static func check(_ name: String) {
+        guard ProcessInfo.processInfo.environment["COUPON_STATION_CRASH_AT"] == name else { return }
+        kill(getpid(), SIGKILL)
+    }
+}

@@ -1,0 +1,80 @@
+import CouponCore
+
+/// What a receipt or a "not paid" slip says, independent of how it is printed.
+public struct Receipt: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case paid
+        case notPaid = "not_paid"
+    }
+
+    public struct Line: Codable, Sendable, Equatable {
+        public var name: String
+        public var code: String
+        public var quantity: Int
+        public var unitPrice: Money
+        public var total: Money
+    }
+
+    public var kind: Kind
+    public var shop: String
+    public var station: String
+    /// Local date and time, as printed: `2026-11-25 14:03:12`.
+    public var at: String
+    public var lines: [Line] = []
+    public var total: Money?
+    public var charged: Money?
+    /// Still to pay by other means (partial tender).
+    public var due: Money?
+    public var couponLastFour: String
+    public var balanceBefore: Money?
+    public var balanceAfter: Money?
+    public var settlementID: String?
+    /// The read-only balance link (never the spendable code), printed as a QR.
+    public var balanceLink: String?
+    /// Why it was not paid.
+    public var reason: String?
+
+    /// The receipt of a captured settlement.
+    public static func paid(_ settlement: Settlement, shop: String, station: String, at: String, couponLastFour: String)
+        throws(StationError) -> Receipt
+    {
+        var receipt = Receipt(kind: .paid, shop: shop, station: station, at: at, couponLastFour: couponLastFour)
+        receipt.lines = try lines(of: settlement)
+        receipt.total = try settlement.total.money()
+        receipt.charged = try settlement.charged.money()
+        receipt.due = try settlement.due.money()
+        receipt.balanceBefore = try settlement.balanceBefore.money()
+        receipt.balanceAfter = try settlement.balanceAfter.money()
+        receipt.settlementID = settlement.id
+        receipt.balanceLink = settlement.balanceLink
+        return receipt
+    }
+
+    /// A "not paid" slip: the reason and, when known, the unchanged balance.
+    public static func notPaid(
+        reason: String, balance: Money?, settlement: Settlement?, shop: String, station: String, at: String,
+        couponLastFour: String
+    ) throws(StationError) -> Receipt {
+        var slip = Receipt(kind: .notPaid, shop: shop, station: station, at: at, couponLastFour: couponLastFour)
+        slip.reason = reason
+        slip.balanceAfter = balance
+        if let settlement {
+            slip.settlementID = settlement.id
+            slip.total = try settlement.total.money()
+            slip.lines = try lines(of: settlement)
+            if balance == nil { slip.balanceAfter = try settlement.balanceBefore.money() }
+        }
+        return slip
+    }
+
+    static func lines(of settlement: Settlement) throws(StationError) -> [Line] {
+        var lines: [Line] = []
+        for line in settlement.lines {
+            lines.append(
+                Line(
+                    name: line.name, code: line.productCode, quantity: line.quantity,
+                    unitPrice: try line.unitPrice.money(), total: try line.lineTotal.money()))
+        }
+        return lines
+    }
+}

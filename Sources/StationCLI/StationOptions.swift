@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Station
+
+/// The station's configuration: a file (KEY=VALUE lines), then the environment, then flags; later wins.
+struct StationOptions: ParsableArguments {
+    @Option(help: "Configuration file of KEY=VALUE lines (the environment variables' names).") var config: String?
+    @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
+    @Option(help: "This station's API key (env COUPON_API_KEY).") var key: String?
+    @Option(help: "Shop name on receipts (env COUPON_STATION_SHOP).") var shop: String?
+    @Option(help: "Station name on receipts (env COUPON_STATION_NAME).") var station: String?
+    @Option(help: "Receipt width in columns: 32, 42 or 48 (env COUPON_STATION_WIDTH).") var width: Int?
+    @Option(help: "Local journal of checkouts in flight (env COUPON_STATION_JOURNAL).") var journal: String?
+    @Option(help: "ESC/POS text encoding: gb18030, cp437, cp858 (env COUPON_STATION_ENCODING).") var encoding: String?
+    @Option(name: .customLong("printer-qr"), help: "Receipt QR on ESC/POS: native or raster (env COUPON_STATION_PRINTER_QR).")
+    var printerQR: String?
+    @Option(name: .customLong("time-zone"), help: "Time zone of receipt times (env COUPON_STATION_TIME_ZONE).")
+    var timeZone: String?
+
+    struct Resolved {
+        var server: String
+        var key: String
+        var shop: String
+        var station: String?
+        var width: Int
+        var journal: String
+        var escpos: ESCPOS
+        var timeZone: TimeZone
+        var printerDevice: String?
+    }
+
+    func resolve() throws -> Resolved {
+        var values: [String: String] = [:]
+        if let config {
+            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                throw StationError.badInput("cannot read the configuration file \(config)")
+            }
+            for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { throw StationError.badInput("\(config): '\(line)' is not KEY=VALUE") }
+                values[parts[0]] = parts[1]
+            }
+        }
+        for (name, value) in ProcessInfo.processInfo.environment where name.hasPrefix("COUPON_") {
+            values[name] = value
+        }
+        guard let server = server ?? values["COUPON_SERVER"] else {
+            throw StationError.badInput("no server: give --server URL or set COUPON_SERVER")
+        }
+        guard let key = key ?? values["COUPON_API_KEY"] else {
+            throw StationError.badInput("no station key: give --key KEY or set COUPON_API_KEY")
+        }
+        guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
+            throw StationError.badInput("the server URL must start with http:// or https://, not '\(server)'")
+        }
+        let widthText = width.map(String.init) ?? values["COUPON_STATION_WIDTH"] ?? "42"
+        guard let width = Int(widthText), ReceiptLayout.widths.contains(width) else {
+            throw StationError.badInput("the receipt width must be 32, 42 or 48, not \(widthText)")
+        }
+        let encodingName = encoding ?? values["COUPON_STATION_ENCODING"] ?? "gb18030"
+        guard let encoding = PrinterEncoding(rawValue: encodingName.lowercased()) else {
+            throw StationError.badInput("unknown printer encoding '\(encodingName)'; known: gb18030, cp437, cp858")
+        }
+        let qrName = printerQR ?? values["COUPON_STATION_PRINTER_QR"] ?? "native"
+        guard let qr = ESCPOS.QRMode(rawValue: qrName) else {
+            throw StationError.badInput("--printer-qr is native or raster, not '\(qrName)'")
+        }
+        let zoneName = timeZone ?? values["COUPON_STATION_TIME_ZONE"] ?? TimeZone.current.identifier
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw StationError.badInput("unknown time zone '\(zoneName)'")
+        }
+        return Resolved(
+            server: server, key: key, shop: shop ?? values["COUPON_STATION_SHOP"] ?? "Coupon Shop",
+            station: station ?? values["COUPON_STATION_NAME"],
+            width: width, journal: journal ?? values["COUPON_STATION_JOURNAL"] ?? "./station-data/journal.sqlite",
+            escpos: ESCPOS(encoding: encoding, qr: qr), timeZone: zone, printerDevice: values["COUPON_STATION_PRINTER"])
+    }
+}
+
+extension StationOptions.Resolved {
+    /// The checkout machinery these settings describe, printing to `printer`.
+    func checkout(printer: ReceiptPrinter) throws -> Checkout {
+        Checkout(
+            client: ProviderClient(baseURL: server, key: key), journal: try Journal(path: journal), printer: printer,
+            shop: shop, station: station, timeZone: timeZone)
+    }
+
+    /// A printer with this configuration's width and ESC/POS settings.
+    func printer(text: String?, escpos: String?, qr: String?, append: Bool = false) -> ReceiptPrinter {
+        var printer = ReceiptPrinter()
+        printer.width = width
+        printer.textPath = text
+        printer.escposPath = escpos ?? printerDevice
+        printer.escpos = self.escpos
+        printer.qrPath = qr
+        printer.append = append
+        return printer
+    }
+}
+
+/// Reports what recovery did with checkouts a crash or lost connection left open.
+func recoverOpenCheckouts(_ checkout: Checkout) async throws {
+    let outcomes = try await checkout.recover()
+    for outcome in outcomes {
+        let what = outcome.paid ? "paid, receipt printed" : "not paid, slip printed"
+        Terminal.error(
+            "coupon-station: recovered checkout \(outcome.checkoutID): \(what)"
+                + (outcome.printError.map { " (printing failed: \($0))" } ?? ""))
+    }
+}
