@@ -120,7 +120,7 @@ let package = Package(
             dependencies: ["CouponStore", "CouponCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "StationCLITests"),
-        .testTarget(name: "StationTests", dependencies: ["Station", "CouponCore"]),
+        .testTarget(name: "StationTests", dependencies: ["Station", "CouponCore", "Scanning", "Imaging"]),
     ],
     swiftLanguageModes: [.v6]
 )
