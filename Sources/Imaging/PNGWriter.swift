@@ -3,7 +3,14 @@ import CImageShims
 /// Why an image could not be encoded.
 public struct ImageWriteError: Error, CustomStringConvertible, Sendable {
     public let detail: String
-    public var description: String { "cannot encode PNG: \(detail)" }
+    public var format = "PNG"
+
+    public init(detail: String, format: String = "PNG") {
+        self.detail = detail
+        self.format = format
+    }
+
+    public var description: String { "cannot encode \(format): \(detail)" }
 }
 
 /// Encodes grey images as PNG with libpng (through the `setjmp` shim).

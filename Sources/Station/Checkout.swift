@@ -70,12 +70,20 @@ public struct Checkout: Sendable {
     /// Finishes every checkout the journal holds open (after a crash or a lost connection), asking
     /// the provider what happened: captured → print; held and confirmed → capture and print; held
     /// and not confirmed → void; expired, voided or never held → a "not paid" slip.
-    public func recover() async throws(StationError) -> [Outcome] {
-        var outcomes: [Outcome] = []
+    /// A checkout that cannot be finished yet (the server unreachable, say) stays open and is
+    /// reported with its problem; the others go on.
+    public func recover() async throws(StationError) -> (finished: [Outcome], open: [(id: String, problem: StationError)])
+    {
+        var finished: [Outcome] = []
+        var open: [(id: String, problem: StationError)] = []
         for entry in try journalled({ try journal.open() }) {
-            outcomes.append(try await recover(entry))
+            do {
+                finished.append(try await recover(entry))
+            } catch {
+                open.append((entry.id, error))
+            }
         }
-        return outcomes
+        return (finished, open)
     }
 
     func recover(_ entry: Journal.Entry) async throws(StationError) -> Outcome {

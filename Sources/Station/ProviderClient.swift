@@ -11,7 +11,7 @@ public struct ProviderClient: Sendable {
     /// Time allowed for one attempt.
     public var timeout: TimeAmount = .seconds(10)
     /// Attempts per call when the server cannot be reached or fails (5xx); backoff doubles from 200 ms.
-    public var attempts = 4
+    public var attempts = 3
 
     public init(baseURL: String, key: String) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -84,7 +84,7 @@ public struct ProviderClient: Sendable {
             let status: Int
             let data: Data
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+                let response = try await Self.http.execute(request, timeout: timeout)
                 status = Int(response.status.code)
                 data = Data(buffer: try await response.body.collect(upTo: 4 << 20))
             } catch {
@@ -100,6 +100,12 @@ public struct ProviderClient: Sendable {
         }
         throw .server(lastProblem)
     }
+
+    /// One client for the process, with a short connect timeout: a till must say "unreachable"
+    /// in seconds, not after the default's retries.
+    static let http = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(10))))
 
     static func interpret(status: Int, data: Data, path: String) throws(StationError) -> Settlement {
         if (200..<300).contains(status) {

@@ -103,7 +103,7 @@ public struct SettleCommand: AsyncParsableCommand {
         do {
             return try QRPayload.code(from: text)
         } catch {
-            throw StationError.badInput("not a coupon code: \(error)")
+            throw StationError.badInput("\(error)")
         }
     }
 

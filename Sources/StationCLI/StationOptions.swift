@@ -100,7 +100,10 @@ extension StationOptions.Resolved {
 
 /// Reports what recovery did with checkouts a crash or lost connection left open.
 func recoverOpenCheckouts(_ checkout: Checkout) async throws {
-    let outcomes = try await checkout.recover()
+    let (outcomes, open) = try await checkout.recover()
+    for (id, problem) in open {
+        Terminal.error("coupon-station: checkout \(id) is still open (\(problem)); it is retried next time")
+    }
     for outcome in outcomes {
         let what = outcome.paid ? "paid, receipt printed" : "not paid, slip printed"
         Terminal.error(

@@ -23,8 +23,13 @@ struct ProcessResult {
 }
 
 /// Runs a built executable of this package and collects its output and exit status.
-func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
+func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws
+    -> ProcessResult
+{
     let process = Process()
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.executableURL = productsFolder.appendingPathComponent(tool)
     process.arguments = arguments
     process.currentDirectoryURL = packageRoot

@@ -47,4 +47,12 @@ int CImageShims_jpeg_decode(CImageShims_jpeg *decoder, unsigned char *out, size_
 /* The message of the last error or warning, never NULL. */
 const char *CImageShims_jpeg_message(const CImageShims_jpeg *decoder);
 
+/*
+ * Encodes a grey image as baseline JPEG at `quality` (1-100), handing the bytes to `write` once.
+ * Returns 0 on success, -1 on error with a message in `message`.
+ */
+int CImageShims_jpeg_write_gray(const unsigned char *pixels, unsigned width, unsigned height, size_t row_bytes,
+                                int quality, CImageShims_write_fn write, void *context, char *message,
+                                size_t message_capacity);
+
 #endif

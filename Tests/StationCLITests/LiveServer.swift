@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+
+/// The built `coupon-server` on a free port over a fresh SQLite file, with an admin key, a
+/// station key and the sample catalogue: the provider the station's tests settle against.
+final class LiveServer: @unchecked Sendable {  // Each test owns its server; no sharing.
+    let folder: URL
+    private let process = Process()
+    let url: String
+    let adminKey: String
+    private(set) var stationKey = ""
+
+    init() async throws {
+        folder = try temporaryFolder()
+        let portFile = folder.appendingPathComponent("port")
+        process.executableURL = productsFolder.appendingPathComponent("coupon-server")
+        process.arguments = [
+            "serve", "--port", "0", "--port-file", portFile.path, "--database",
+            folder.appendingPathComponent("data/coupons.sqlite").path, "--public-url", "https://cpn.example",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var port = 0
+        for _ in 0..<200 where port == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            port = Int((try? String(contentsOf: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        guard port != 0 else { throw LiveServerError("coupon-server did not start") }
+        url = "http://127.0.0.1:\(port)"
+        adminKey = try String(contentsOf: folder.appendingPathComponent("data/admin.key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        stationKey = try await call("POST", "/v1/stations", key: adminKey, body: #"{"name": "till-1"}"#)["key"] as? String ?? ""
+        let catalogue = try String(contentsOf: packageRoot.appendingPathComponent("samples/catalog.csv"), encoding: .utf8)
+        _ = try await call("POST", "/v1/products/import", key: adminKey, body: catalogue)
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Calls the API and returns the JSON object it answered.
+    func call(_ method: String, _ path: String, key: String, body: String? = nil) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url + path)
+        request.method = .init(rawValue: method)
+        if !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let data = Data(buffer: try await response.body.collect(upTo: 1 << 22))
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    /// Issues a coupon of `minorUnits` CNY; returns its id and QR payload.
+    func issue(_ minorUnits: Int) async throws -> (id: String, payload: String, code: String) {
+        let coupon = try await call(
+            "POST", "/v1/coupons", key: adminKey, body: #"{"initial": {"amount": \#(minorUnits), "currency": "CNY"}}"#)
+        guard let id = coupon["id"] as? String, let payload = coupon["qr_payload"] as? String,
+            let code = coupon["code"] as? String
+        else { throw LiveServerError("issue failed: \(coupon)") }
+        return (id, payload, code)
+    }
+
+    /// The coupon's balance in minor units and its ledger kinds, newest first.
+    func coupon(_ id: String) async throws -> (balance: Int, held: Int, ledger: [String]) {
+        let coupon = try await call("GET", "/v1/coupons/\(id)", key: adminKey)
+        let ledger = try await call("GET", "/v1/coupons/\(id)/ledger", key: adminKey)
+        let kinds = (ledger["entries"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
+        let balance = ((coupon["balance"] as? [String: Any])?["amount"] as? Int) ?? -1
+        let held = ((coupon["held"] as? [String: Any])?["amount"] as? Int) ?? -1
+        return (balance, held, kinds)
+    }
+
+    /// The station's own arguments for `coupon-station settle|run|recover`.
+    func stationArguments(journal: URL) -> [String] {
+        ["--server", url, "--key", stationKey, "--journal", journal.path, "--shop", "Sweet Bakery", "--time-zone", "UTC"]
+    }
+}
+
+struct LiveServerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
