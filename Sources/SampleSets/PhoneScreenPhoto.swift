@@ -45,7 +45,8 @@ public struct PhoneScreenPhoto: Sendable {
             Point(x: left + phoneW, y: top + phoneH), Point(x: left, y: top + phoneH - t * 0.4),
         ]
         let phoneCorners = [
-            Point(x: 0, y: 0), Point(x: Double(phone.width), y: 0), Point(x: Double(phone.width), y: Double(phone.height)),
+            Point(x: 0, y: 0), Point(x: Double(phone.width), y: 0),
+            Point(x: Double(phone.width), y: Double(phone.height)),
             Point(x: 0, y: Double(phone.height)),
         ]
         guard let transform = Homography(from: photoCorners, to: phoneCorners) else { return phone }

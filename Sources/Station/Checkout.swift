@@ -45,6 +45,7 @@ public struct Checkout: Sendable {
         code: CouponCode, items: [BasketLine], confirm: @Sendable (Settlement) async -> Bool
     ) async throws(StationError) -> Outcome {
         let entry = try journalled { try journal.start(couponLastFour: code.lastFour, items: items) }
+        CrashPoint.check("sending")
         let held: Settlement
         do {
             held = try await client.hold(
@@ -72,8 +73,9 @@ public struct Checkout: Sendable {
     /// and not confirmed → void; expired, voided or never held → a "not paid" slip.
     /// A checkout that cannot be finished yet (the server unreachable, say) stays open and is
     /// reported with its problem; the others go on.
-    public func recover() async throws(StationError) -> (finished: [Outcome], open: [(id: String, problem: StationError)])
-    {
+    public func recover() async throws(StationError) -> (
+        finished: [Outcome], open: [(id: String, problem: StationError)]
+    ) {
         var finished: [Outcome] = []
         var open: [(id: String, problem: StationError)] = []
         for entry in try journalled({ try journal.open() }) {
@@ -105,7 +107,8 @@ public struct Checkout: Sendable {
                     }
                     settlementID = held.id
                     try journalled {
-                        try journal.update(entry.id, state: .held, settlementID: held.id, event: "recovered: hold found")
+                        try journal.update(
+                            entry.id, state: .held, settlementID: held.id, event: "recovered: hold found")
                     }
                 } catch .declined(_, let message, let balance) {
                     return try finishUnpaid(entry, reason: message, balance: try balance?.money(), settlement: nil)
@@ -155,7 +158,8 @@ public struct Checkout: Sendable {
 
     func finishPaid(_ entry: Journal.Entry, _ settlement: Settlement) throws(StationError) -> Outcome {
         let receipt = try Receipt.paid(
-            settlement, shop: shop, station: station ?? settlement.station, at: now(), couponLastFour: entry.couponLastFour)
+            settlement, shop: shop, station: station ?? settlement.station, at: now(),
+            couponLastFour: entry.couponLastFour)
         try journalled {
             try journal.update(
                 entry.id, state: .captured, settlementID: settlement.id, receipt: receipt,
@@ -169,7 +173,8 @@ public struct Checkout: Sendable {
         throws(StationError) -> Outcome
     {
         let slip = try Receipt.notPaid(
-            reason: reason, balance: balance, settlement: settlement, shop: shop, station: station ?? settlement?.station ?? "-", at: now(),
+            reason: reason, balance: balance, settlement: settlement, shop: shop,
+            station: station ?? settlement?.station ?? "-", at: now(),
             couponLastFour: entry.couponLastFour)
         try journalled {
             try journal.update(
@@ -204,7 +209,7 @@ public struct Checkout: Sendable {
     }
 }
 
-/// Fault injection for the crash tests: `COUPON_STATION_CRASH_AT=held|confirmed|captured` kills
+/// Fault injection for the crash tests: `COUPON_STATION_CRASH_AT=sending|held|confirmed|captured` kills
 /// the process with SIGKILL right after that step is journalled.
 enum CrashPoint {
     static func check(_ name: String) {

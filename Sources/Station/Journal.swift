@@ -84,8 +84,10 @@ public final class Journal: Sendable {
                     INSERT INTO checkouts (id, state, coupon_last_four, items, created_at, updated_at)
                     VALUES (?, 'sending', ?, ?, ?, ?)
                     """,
-                arguments: [entry.id, couponLastFour, itemsJSON, entry.createdAt.timeIntervalSince1970,
-                    entry.createdAt.timeIntervalSince1970])
+                arguments: [
+                    entry.id, couponLastFour, itemsJSON, entry.createdAt.timeIntervalSince1970,
+                    entry.createdAt.timeIntervalSince1970,
+                ])
             try Self.event(db, entry.id, "hold sent for \(items.count) line(s)")
         }
         return entry

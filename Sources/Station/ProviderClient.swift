@@ -31,18 +31,21 @@ public struct ProviderClient: Sendable {
             var items: [Item]
             var capture = false
         }
-        let body = Body(coupon_code: couponCode, items: items.map { Item(product_code: $0.code, quantity: $0.quantity) })
+        let body = Body(
+            coupon_code: couponCode, items: items.map { Item(product_code: $0.code, quantity: $0.quantity) })
         return try await send("POST", "/v1/settlements", body: body, idempotencyKey: idempotencyKey)
     }
 
     /// Captures all of a hold.
     public func capture(settlementID: String, idempotencyKey: String) async throws(StationError) -> Settlement {
-        try await send("POST", "/v1/settlements/\(settlementID)/capture", body: nil as String?, idempotencyKey: idempotencyKey)
+        try await send(
+            "POST", "/v1/settlements/\(settlementID)/capture", body: nil as String?, idempotencyKey: idempotencyKey)
     }
 
     /// Releases a hold.
     public func void(settlementID: String, idempotencyKey: String) async throws(StationError) -> Settlement {
-        try await send("POST", "/v1/settlements/\(settlementID)/void", body: nil as String?, idempotencyKey: idempotencyKey)
+        try await send(
+            "POST", "/v1/settlements/\(settlementID)/void", body: nil as String?, idempotencyKey: idempotencyKey)
     }
 
     /// The settlement as the provider has it now.
@@ -55,7 +58,8 @@ public struct ProviderClient: Sendable {
     public func holdOutcome(idempotencyKey: String) async throws(StationError) -> Settlement? {
         let escaped = idempotencyKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? idempotencyKey
         do {
-            return try await send("GET", "/v1/settlements?idempotency_key=\(escaped)", body: nil as String?, idempotencyKey: nil)
+            return try await send(
+                "GET", "/v1/settlements?idempotency_key=\(escaped)", body: nil as String?, idempotencyKey: nil)
         } catch .refused(404, _, _) {
             return nil
         }

@@ -12,7 +12,9 @@ struct StationOptions: ParsableArguments {
     @Option(help: "Receipt width in columns: 32, 42 or 48 (env COUPON_STATION_WIDTH).") var width: Int?
     @Option(help: "Local journal of checkouts in flight (env COUPON_STATION_JOURNAL).") var journal: String?
     @Option(help: "ESC/POS text encoding: gb18030, cp437, cp858 (env COUPON_STATION_ENCODING).") var encoding: String?
-    @Option(name: .customLong("printer-qr"), help: "Receipt QR on ESC/POS: native or raster (env COUPON_STATION_PRINTER_QR).")
+    @Option(
+        name: .customLong("printer-qr"),
+        help: "Receipt QR on ESC/POS: native or raster (env COUPON_STATION_PRINTER_QR).")
     var printerQR: String?
     @Option(name: .customLong("time-zone"), help: "Time zone of receipt times (env COUPON_STATION_TIME_ZONE).")
     var timeZone: String?

@@ -37,6 +37,20 @@ struct IdempotencyTests {
             let after = try await client.call(
                 .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(code)"}"#)
             #expect(after.body.amount("balance") == 10000)
+
+            // A station that lost the answer asks what its key did: the same bytes, for its own key only.
+            let lost = try await client.raw(
+                .get, "/v1/settlements?idempotency_key=sale-0001", key: server.stationKey)
+            #expect(lost.status == 201)
+            #expect(lost.body == first.body)
+            let theirs = try await client.raw(
+                .get, "/v1/settlements?idempotency_key=sale-0001", key: server.otherStationKey)
+            #expect(theirs.body == elsewhere.body)
+            let never = try await client.call(
+                .get, "/v1/settlements?idempotency_key=sale-9999", key: server.stationKey)
+            #expect(never.status == 404)
+            #expect(try await client.call(.get, "/v1/settlements", key: server.stationKey).status == 400)
+            #expect(try await client.call(.get, "/v1/settlements?idempotency_key=x", key: nil).status == 401)
         }
         #expect(try await server.store.audit().isEmpty)
     }

@@ -26,14 +26,19 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
         var port = 0
         for _ in 0..<200 where port == 0 {
             try await Task.sleep(for: .milliseconds(50))
-            port = Int((try? String(contentsOf: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            port =
+                Int(
+                    (try? String(contentsOf: portFile, encoding: .utf8))?.trimmingCharacters(
+                        in: .whitespacesAndNewlines) ?? "") ?? 0
         }
         guard port != 0 else { throw LiveServerError("coupon-server did not start") }
         url = "http://127.0.0.1:\(port)"
         adminKey = try String(contentsOf: folder.appendingPathComponent("data/admin.key"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        stationKey = try await call("POST", "/v1/stations", key: adminKey, body: #"{"name": "till-1"}"#)["key"] as? String ?? ""
-        let catalogue = try String(contentsOf: packageRoot.appendingPathComponent("samples/catalog.csv"), encoding: .utf8)
+        stationKey =
+            try await call("POST", "/v1/stations", key: adminKey, body: #"{"name": "till-1"}"#)["key"] as? String ?? ""
+        let catalogue = try String(
+            contentsOf: packageRoot.appendingPathComponent("samples/catalog.csv"), encoding: .utf8)
         _ = try await call("POST", "/v1/products/import", key: adminKey, body: catalogue)
     }
 
@@ -77,7 +82,10 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
 
     /// The station's own arguments for `coupon-station settle|run|recover`.
     func stationArguments(journal: URL) -> [String] {
-        ["--server", url, "--key", stationKey, "--journal", journal.path, "--shop", "Sweet Bakery", "--time-zone", "UTC"]
+        [
+            "--server", url, "--key", stationKey, "--journal", journal.path, "--shop", "Sweet Bakery", "--time-zone",
+            "UTC",
+        ]
     }
 }
 

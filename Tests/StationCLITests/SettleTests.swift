@@ -41,7 +41,8 @@ struct SettleTests {
         #expect(Self.line("Balance before", in: receipt)?.hasSuffix("300.00") == true)
         #expect(Self.line("Balance after", in: receipt)?.hasSuffix("200.00") == true)
         #expect(Self.line("TOTAL CNY", in: receipt)?.hasSuffix("100.00") == true)
-        #expect(!receipt.contains(coupon.code) && !receipt.contains(coupon.code.replacingOccurrences(of: "-", with: "")))
+        #expect(
+            !receipt.contains(coupon.code) && !receipt.contains(coupon.code.replacingOccurrences(of: "-", with: "")))
         #expect(paid.stderr.contains("To charge from coupon …\(lastFour): 100.00 CNY"))
 
         let second = server.folder.appendingPathComponent("second.txt")
@@ -119,15 +120,20 @@ struct SettleTests {
         }
         let wrongKey = try run(
             "coupon-station",
-            ["settle", "--server", server.url, "--key", "nope", "--journal", journal.path, "--coupon-code", coupon.code,
-                "--item-code", "8480000823274", "--yes"])
+            [
+                "settle", "--server", server.url, "--key", "nope", "--journal", journal.path, "--coupon-code",
+                coupon.code,
+                "--item-code", "8480000823274", "--yes",
+            ])
         #expect(wrongKey.status == 2)
         #expect(wrongKey.stderr.contains("401"))
         let unreachable = try run(
             "coupon-station",
-            ["settle", "--server", "http://127.0.0.1:9", "--key", server.stationKey, "--journal",
+            [
+                "settle", "--server", "http://127.0.0.1:9", "--key", server.stationKey, "--journal",
                 server.folder.appendingPathComponent("other.sqlite").path, "--coupon-code", coupon.code,
-                "--item-code", "8480000823274", "--yes"])
+                "--item-code", "8480000823274", "--yes",
+            ])
         #expect(unreachable.status == 5)
         #expect(unreachable.stderr.contains("unreachable"))
         #expect(try await server.coupon(coupon.id).balance == 30000)

@@ -15,7 +15,8 @@ struct PrintedQRTests {
         let data = bytes[(start + 4)...]
         var image = GreyImage(width: bytesPerRow * 8, height: rows)
         for y in 0..<rows {
-            for x in 0..<(bytesPerRow * 8) where data[data.startIndex + y * bytesPerRow + x / 8] & (0x80 >> (x % 8)) != 0 {
+            for x in 0..<(bytesPerRow * 8)
+            where data[data.startIndex + y * bytesPerRow + x / 8] & (0x80 >> (x % 8)) != 0 {
                 image.pixels[y * image.width + x] = 0
             }
         }

@@ -13,7 +13,8 @@ enum Samples {
             kind: .paid, shop: "甜品店 Sweet Bakery", station: "till-1", at: "2026-11-25 14:03:12",
             couponLastFour: "7QF2")
         receipt.lines = [
-            .init(name: "生日蛋糕 Birthday cake", code: "06901234567892", quantity: 1, unitPrice: cny("100.00"),
+            .init(
+                name: "生日蛋糕 Birthday cake", code: "06901234567892", quantity: 1, unitPrice: cny("100.00"),
                 total: cny("100.00")),
             .init(name: "Candles", code: "00012345678905", quantity: 12, unitPrice: cny("0.50"), total: cny("6.00")),
         ]
