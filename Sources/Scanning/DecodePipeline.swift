@@ -33,6 +33,18 @@ public struct DecodePipeline: Sendable {
         DecodePipeline(symbologies: symbologies, passes: [.plain])
     }
 
+    /// A light cascade for video frames: a code in front of a camera is seen in many frames, so
+    /// each frame gets a few cheap passes instead of the whole cascade a single photo deserves.
+    public static func frames(symbologies: Set<Symbology> = Set(Symbology.allCases)) -> DecodePipeline {
+        var pipeline = DecodePipeline(
+            symbologies: symbologies,
+            passes: [
+                .plain, .shrunkOtsu(2, minShortSide: 360), .otsu, .shrunkOtsu(2, minShortSide: 360, inverted: true),
+            ])
+        pipeline.workBudget = 4
+        return pipeline
+    }
+
     /// Decodes every code zbar can find in `image`.
     /// - Throws: ``ScanError`` only when zbar itself fails; no code found is an empty result.
     public func decode(_ image: GreyImage) throws(ScanError) -> DecodeResult {

@@ -121,11 +121,7 @@ public struct ProviderClient: Sendable {
             throw .server("\(path) answered \(status) without an error body")
         }
         if status == 402 || problem.error.code == "unknown_product" {
-            var message = problem.error.message
-            if let unknown = problem.unknownProducts, !unknown.isEmpty {
-                message += " (" + unknown.joined(separator: ", ") + ")"
-            }
-            throw .declined(code: problem.error.code, message: message, balance: problem.balance)
+            throw .declined(code: problem.error.code, message: problem.error.message, balance: problem.balance)
         }
         throw .refused(status: status, code: problem.error.code, message: problem.error.message)
     }

@@ -10,6 +10,9 @@ struct CouponBench: AsyncParsableCommand {
               swift run -c release coupon-bench scan samples/photos samples/screens
               swift run -c release coupon-bench render
             """,
-        subcommands: [ScanBench.self, RenderBench.self, InspectCommand.self, SettleBench.self, PhonePhotoCommand.self]
+        subcommands: [
+            ScanBench.self, RenderBench.self, InspectCommand.self, SettleBench.self, PhonePhotoCommand.self,
+            ClipCommand.self,
+        ]
     )
 }

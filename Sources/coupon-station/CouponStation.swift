@@ -7,7 +7,7 @@ struct CouponStation: AsyncParsableCommand {
         commandName: "coupon-station",
         abstract: "The settlement station: reads coupon QR codes and product barcodes, settles, prints receipts.",
         subcommands: [
-            ScanCommand.self, SettleCommand.self, ReprintCommand.self, RecoverCommand.self,
+            ScanCommand.self, SettleCommand.self, RunCommand.self, ReprintCommand.self, RecoverCommand.self,
         ]
     )
 }
