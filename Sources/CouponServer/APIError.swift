@@ -45,6 +45,15 @@ public struct APIError: HTTPResponseError, Sendable {
         case is IdempotencyKeyReused:
             return APIError(.unprocessableContent, "idempotency_key_reused", IdempotencyKeyReused().description)
         case let error as MoneyError: return APIError(.badRequest, "bad_amount", error.description)
+        case let error as AdminError:
+            let status: HTTPResponse.Status =
+                switch error {
+                case .couponNotFound, .settlementNotFound: .notFound
+                case .wrongState: .conflict
+                case .currencyMismatch, .belowHeld, .refundTooLarge: .unprocessableContent
+                case .emptyChange: .badRequest
+                }
+            return APIError(status, error.code, error.description)
         case let error as CouponCodeError: return APIError(.badRequest, "invalid_code", error.description)
         case let error as BasketError: return APIError(.badRequest, "bad_basket", error.description)
         case let error as SettlementError:

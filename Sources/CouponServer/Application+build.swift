@@ -22,7 +22,10 @@ public func buildApplication<Store: CouponStore>(
     let v1 = router.group("v1")
     CouponRoutes(store: store, configuration: configuration).register(on: v1)
     ProductRoutes(store: store).register(on: v1)
-    SettlementRoutes(store: store, configuration: configuration, gate: IdempotencyGate()).register(on: v1)
+    let gate = IdempotencyGate()
+    SettlementRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
+    AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
+    OperationsRoutes(store: store, configuration: configuration).register(on: v1)
     StationRoutes(store: store, configuration: configuration).register(on: v1)
     var app = Application(
         router: router,

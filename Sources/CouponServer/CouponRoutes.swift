@@ -17,11 +17,22 @@ struct CouponRoutes<Store: CouponStore> {
     @Sendable func issue(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CouponDTO> {
         let principal = try context.require(.admin)
         let body = try await request.decode(as: IssueBody.self, context: context)
+        let now = configuration.clock()
+        let issue = try Self.issueRequest(body, configuration: configuration, now: now)
+        let issued = try await store.issue([issue], actor: principal.actor, now: now)[0]
+        return EditedResponse(
+            status: .created,
+            response: CouponDTO(issued.record, code: issued.code, baseURL: configuration.publicBaseURL))
+    }
+
+    /// Checks an issue body: a positive amount, an expiry in the future, a short campaign name, a phone number.
+    static func issueRequest(_ body: IssueBody, configuration: ServerConfiguration, now: Instant) throws
+        -> IssueRequest
+    {
         let initial = try body.initial.money()
         guard initial.minorUnits > 0 else {
             throw APIError(.badRequest, "bad_amount", "a coupon starts with more than nothing")
         }
-        let now = configuration.clock()
         var expires: Instant? = nil
         if let expiry = body.expiry {
             if let date = expiry.date {
@@ -34,10 +45,20 @@ struct CouponRoutes<Store: CouponStore> {
             }
             if let expires, expires <= now { throw APIError(.badRequest, "bad_expiry", "the expiry is in the past") }
         }
-        let issued = try await store.issue(initial: initial, expiresAt: expires, actor: principal.actor, now: now)
-        return EditedResponse(
-            status: .created,
-            response: CouponDTO(issued.record, code: issued.code, baseURL: configuration.publicBaseURL))
+        if let campaign = body.campaign {
+            guard (1...64).contains(campaign.count), campaign.allSatisfy({ !$0.isNewline && $0 != "\u{0}" }) else {
+                throw APIError(.badRequest, "bad_campaign", "a campaign name has 1 to 64 characters on one line")
+            }
+        }
+        if let phone = body.phone {
+            let digits = phone.filter(\.isNumber)
+            guard phone.first == "+", (8...15).contains(digits.count),
+                phone.dropFirst().allSatisfy({ $0.isNumber || $0 == " " || $0 == "-" })
+            else {
+                throw APIError(.badRequest, "bad_phone", "write a phone number in international form, +8613800000000")
+            }
+        }
+        return IssueRequest(initial: initial, expiresAt: expires, campaign: body.campaign, phone: body.phone)
     }
 
     @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {

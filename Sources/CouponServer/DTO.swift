@@ -13,6 +13,11 @@ struct AmountDTO: Codable, Sendable, Equatable {
         currency = money.currency.code
     }
 
+    init(amount: Int64, currency: String) {
+        self.amount = amount
+        self.currency = currency
+    }
+
     /// The money this stands for; negative amounts are refused unless allowed.
     func money(allowNegative: Bool = false) throws -> Money {
         let currency = try Currency(code: currency)
@@ -28,6 +33,8 @@ struct IssueBody: Decodable {
     /// Days of validity from now, or an end date (`2027-12-31`, the end of that day in the
     /// configured time zone); neither: no expiry.
     var expiry: ExpiryDTO?
+    var campaign: String?
+    var phone: String?
 }
 
 struct ExpiryDTO: Decodable {
@@ -45,9 +52,10 @@ struct CouponDTO: ResponseEncodable, Sendable {
     var available: AmountDTO
     var state: String
     var expiresAt: String?
+    var campaign: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, code, balance, held, available, state
+        case id, code, balance, held, available, state, campaign
         case qrPayload = "qr_payload"
         case lastFour = "last_four"
         case expiresAt = "expires_at"
@@ -63,6 +71,7 @@ struct CouponDTO: ResponseEncodable, Sendable {
         available = AmountDTO(record.snapshot.available)
         state = record.snapshot.state.rawValue
         expiresAt = record.snapshot.expiresAt.map(\.iso8601)
+        campaign = record.campaign
     }
 }
 
@@ -140,11 +149,13 @@ struct SettlementDTO: ResponseEncodable, Sendable {
     var balanceBefore: AmountDTO
     var balanceAfter: AmountDTO
     var holdExpiresAt: String?
+    var refunded: AmountDTO
     /// The read-only balance link printed on the receipt (it can show, never spend).
     var balanceLink: String
 
     enum CodingKeys: String, CodingKey {
         case id, station, status, lines, total, charged, due
+        case refunded
         case balanceLink = "balance_link"
         case couponID = "coupon_id"
         case balanceBefore = "balance_before"
@@ -169,6 +180,7 @@ struct SettlementDTO: ResponseEncodable, Sendable {
         balanceBefore = AmountDTO(record.balanceBefore)
         balanceAfter = AmountDTO(record.balanceAfter)
         holdExpiresAt = record.holdExpiresAt.map(\.iso8601)
+        refunded = AmountDTO(record.refunded ?? .zero(record.total.currency))
     }
 }
 

@@ -71,6 +71,45 @@ public protocol CouponStore: Sendable {
     /// Every coupon whose balance does not follow from its ledger or whose held amount is not the
     /// sum of its open holds; empty when all is well.
     func audit() async throws -> [AuditFinding]
+
+    // Administration (admin keys only).
+
+    /// Issues many coupons in one transaction (all or none); the codes are returned here only.
+    func issue(_ requests: [IssueRequest], actor: String, now: Instant) async throws -> [IssuedCoupon]
+    /// Adds value to a coupon (not an expired one); under an idempotency key, `render`'s response
+    /// is stored in the same transaction and a retry replays it.
+    func load(
+        couponID: String, amount: Money, reference: String, actor: String, now: Instant,
+        idempotency: IdempotencyKey?, render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord>
+    /// Corrects a balance up or down, never below what is held.
+    func adjust(
+        couponID: String, amount: Money, reason: String, actor: String, now: Instant,
+        idempotency: IdempotencyKey?, render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord>
+    /// Blocks (nothing can be settled) or unblocks a coupon.
+    func setBlocked(couponID: String, blocked: Bool, actor: String, now: Instant) async throws -> CouponRecord
+    /// Gives a coupon a new code; the old one stops working at once.
+    func reissue(couponID: String, actor: String, now: Instant) async throws -> IssuedCoupon
+    /// Refunds lines of a captured settlement to its coupon, at the prices of the sale.
+    func refund(
+        settlementID: String, lines: [(code: ProductCode, quantity: Int)], actor: String, now: Instant,
+        idempotency: IdempotencyKey?, render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementRecord>
+    /// Every API key, without the keys themselves.
+    func keys() async throws -> [KeyInfo]
+    /// Revokes a key; false when it did not exist or was revoked already.
+    func revokeKey(id: String, now: Instant) async throws -> Bool
+    /// Outstanding balances per currency at a moment (now when nil).
+    func liability(asOf: Instant?) async throws -> [String: Int64]
+    /// A campaign's issued, redeemed, expired and outstanding amounts per currency.
+    func campaign(_ name: String) async throws -> [CampaignReport]
+    /// Totals per station between two instants.
+    func daily(from: Instant, to: Instant, station: String?) async throws -> [DailyReport]
+    /// Ledger lines for bookkeeping.
+    func export(since: Instant, after: Int64, limit: Int) async throws -> [ExportRow]
+    /// An online copy of the database at `path`, checked.
+    func backup(to path: String) async throws
 }
 
 /// A coupon as stored: never its code, only the last four characters.
@@ -78,6 +117,7 @@ public struct CouponRecord: Sendable, Equatable {
     public var id: String
     public var lastFour: String
     public var snapshot: CouponSnapshot
+    public var campaign: String? = nil
 }
 
 /// The answer to an issue: the only time the full code is seen.
@@ -126,6 +166,8 @@ public struct SettlementRecord: Sendable, Equatable {
     public var balanceAfter: Money
     public var holdExpiresAt: Instant?
     public var createdAt: Instant
+    /// Given back to the coupon by refunds so far.
+    public var refunded: Money? = nil
 }
 
 /// What a settlement request did: the rule's decision, and the settlement when it was approved.

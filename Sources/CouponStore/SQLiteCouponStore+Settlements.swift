@@ -240,7 +240,8 @@ extension SQLiteCouponStore {
             total: money("total"),
             charged: money("charged"), due: money("due"), balanceBefore: money("balance_before"),
             balanceAfter: money("balance_after"),
-            holdExpiresAt: expires.map(Instant.init), createdAt: Instant(secondsSince1970: row["created_at"]))
+            holdExpiresAt: expires.map(Instant.init), createdAt: Instant(secondsSince1970: row["created_at"]),
+            refunded: money("refunded"))
     }
 
     static func newID(_ prefix: String) -> String {

@@ -178,7 +178,8 @@ public final class SQLiteCouponStore: CouponStore {
             id: row["id"], lastFour: row["last_four"],
             snapshot: CouponSnapshot(
                 state: state, balance: Money(minorUnits: row["balance"], currency: currency),
-                held: Money(minorUnits: row["held"], currency: currency), expiresAt: expires.map(Instant.init)))
+                held: Money(minorUnits: row["held"], currency: currency), expiresAt: expires.map(Instant.init)),
+            campaign: row.hasColumn("campaign") ? row["campaign"] : nil)
     }
 
     static func fetchProduct(_ db: Database, _ code: ProductCode) throws -> Product? {

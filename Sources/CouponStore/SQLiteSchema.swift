@@ -99,6 +99,17 @@ enum SQLiteSchema {
                     CREATE INDEX idempotency_by_age ON idempotency_keys(created_at);
                     """)
         }
+        migrator.registerMigration("v5-admin") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE coupons ADD COLUMN campaign TEXT;
+                    ALTER TABLE coupons ADD COLUMN phone TEXT;
+                    CREATE INDEX coupons_by_campaign ON coupons(campaign) WHERE campaign IS NOT NULL;
+                    ALTER TABLE settlements ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE settlement_lines ADD COLUMN refunded_quantity INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX ledger_by_time ON ledger(at);
+                    """)
+        }
         return migrator
     }
 }

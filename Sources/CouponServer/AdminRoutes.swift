@@ -1,0 +1,198 @@
+import CouponCore
+import CouponStore
+import Foundation
+import Hummingbird
+
+/// The issuer's side of the API (admin keys): batch issue, load, adjust, block, reissue, refund.
+struct AdminRoutes<Store: CouponStore> {
+    let store: Store
+    let configuration: ServerConfiguration
+    let gate: IdempotencyGate
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("coupons/batch", use: batch)
+        group.post("coupons/:id/load", use: load)
+        group.post("coupons/:id/adjust", use: adjust)
+        group.post("coupons/:id/block", use: block)
+        group.post("coupons/:id/unblock", use: unblock)
+        group.post("coupons/:id/reissue", use: reissue)
+        group.post("settlements/:id/refund", use: refund)
+    }
+
+    struct BatchBody: Decodable {
+        var count: Int?
+        var initial: AmountDTO?
+        var expiry: ExpiryDTO?
+        var campaign: String?
+        /// One entry per coupon, each with its own amount, expiry and phone (a campaign's recipients).
+        var coupons: [IssueBody]?
+    }
+
+    struct BatchDTO: ResponseEncodable {
+        var coupons: [CouponDTO]
+    }
+
+    /// `POST /v1/coupons/batch`: `{count, initial, expiry?, campaign?}` or `{coupons: [...]}`, up to
+    /// 10,000, in one transaction: all are issued or none.
+    @Sendable func batch(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<BatchDTO> {
+        let principal = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: 16 << 20)
+        let body = try JSONDecoder().decode(BatchBody.self, from: raw)
+        let now = configuration.clock()
+        var bodies: [IssueBody]
+        if let coupons = body.coupons {
+            guard body.count == nil, body.initial == nil else {
+                throw APIError(.badRequest, "bad_batch", "give either coupons or count and initial, not both")
+            }
+            bodies = coupons
+            if let campaign = body.campaign {
+                for index in bodies.indices where bodies[index].campaign == nil { bodies[index].campaign = campaign }
+            }
+        } else {
+            guard let count = body.count, let initial = body.initial else {
+                throw APIError(.badRequest, "missing_field", "give count and initial, or coupons")
+            }
+            guard count >= 1 else { throw APIError(.badRequest, "bad_batch", "count is at least 1") }
+            guard count <= 10_000 else { throw APIError(.badRequest, "bad_batch", "at most 10,000 coupons per call") }
+            bodies = Array(
+                repeating: IssueBody(initial: initial, expiry: body.expiry, campaign: body.campaign, phone: nil),
+                count: count)
+        }
+        guard (1...10_000).contains(bodies.count) else {
+            throw APIError(.badRequest, "bad_batch", "a batch has 1 to 10,000 coupons")
+        }
+        let requests = try bodies.map {
+            try CouponRoutes<Store>.issueRequest($0, configuration: configuration, now: now)
+        }
+        let issued = try await store.issue(requests, actor: principal.actor, now: now)
+        return EditedResponse(
+            status: .created,
+            response: BatchDTO(
+                coupons: issued.map { CouponDTO($0.record, code: $0.code, baseURL: configuration.publicBaseURL) }))
+    }
+
+    struct LoadBody: Decodable {
+        var amount: AmountDTO
+        var reference: String
+    }
+
+    struct AdjustBody: Decodable {
+        var amount: AmountDTO
+        var reason: String
+    }
+
+    @Sendable func load(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let body = try JSONDecoder().decode(LoadBody.self, from: raw)
+        let reference = try Self.note(body.reference, field: "reference")
+        let id = try context.parameters.require("id")
+        let amount = try body.amount.money()
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        return try await idempotent(key) { [store, configuration] render in
+            try await store.load(
+                couponID: id, amount: amount, reference: reference, actor: principal.actor, now: configuration.clock(),
+                idempotency: key, render: render)
+        }
+    }
+
+    @Sendable func adjust(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let body = try JSONDecoder().decode(AdjustBody.self, from: raw)
+        let reason = try Self.note(body.reason, field: "reason")
+        let id = try context.parameters.require("id")
+        let amount = try body.amount.money(allowNegative: true)
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        return try await idempotent(key) { [store, configuration] render in
+            try await store.adjust(
+                couponID: id, amount: amount, reason: reason, actor: principal.actor, now: configuration.clock(),
+                idempotency: key, render: render)
+        }
+    }
+
+    /// Runs a coupon change under the request's idempotency key (when it has one).
+    func idempotent(
+        _ key: IdempotencyKey?,
+        _ work:
+            @escaping @Sendable (@escaping @Sendable (CouponRecord) throws -> StoredResponse) async throws ->
+            Idempotent<CouponRecord>
+    ) async throws -> Response {
+        let baseURL = configuration.publicBaseURL
+        let render: @Sendable (CouponRecord) throws -> StoredResponse = { record in
+            StoredResponse(status: 200, body: [UInt8](try JSONEncoder.api.encode(CouponDTO(record, baseURL: baseURL))))
+        }
+        guard let key else { return Response(stored: try await work(render).response) }
+        return try await gate.run(key) { try await work(render).httpResponse }
+    }
+
+    /// A reference or reason for the ledger: 1 to 200 characters on one line.
+    static func note(_ text: String, field: String) throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard (1...200).contains(trimmed.count), !trimmed.contains(where: { $0.isNewline || $0.asciiValue == 0 })
+        else {
+            throw APIError(.badRequest, "bad_\(field)", "a \(field) has 1 to 200 characters on one line")
+        }
+        return trimmed
+    }
+
+    @Sendable func block(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+        try await setBlocked(true, context: context)
+    }
+
+    @Sendable func unblock(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+        try await setBlocked(false, context: context)
+    }
+
+    func setBlocked(_ blocked: Bool, context: AppRequestContext) async throws -> CouponDTO {
+        let principal = try context.require(.admin)
+        let record = try await store.setBlocked(
+            couponID: try context.parameters.require("id"), blocked: blocked, actor: principal.actor,
+            now: configuration.clock())
+        return CouponDTO(record, baseURL: configuration.publicBaseURL)
+    }
+
+    /// A lost phone: a new code and QR; the old code stops working at once. The new code is shown here only.
+    @Sendable func reissue(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+        let principal = try context.require(.admin)
+        let issued = try await store.reissue(
+            couponID: try context.parameters.require("id"), actor: principal.actor, now: configuration.clock())
+        return CouponDTO(issued.record, code: issued.code, baseURL: configuration.publicBaseURL)
+    }
+
+    struct RefundBody: Decodable {
+        var lines: [SettlementBody.Item]
+    }
+
+    @Sendable func refund(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: 1 << 20)
+        let body = try JSONDecoder().decode(RefundBody.self, from: raw)
+        var lines: [(code: ProductCode, quantity: Int)] = []
+        for line in body.lines {
+            let code = try ProductCode(line.productCode)
+            guard (1...999).contains(line.quantity) else {
+                throw APIError(.badRequest, "bad_quantity", "a refund quantity is 1 to 999")
+            }
+            if let index = lines.firstIndex(where: { $0.code == code }) {
+                lines[index].quantity += line.quantity
+            } else {
+                lines.append((code, line.quantity))
+            }
+        }
+        let id = try context.parameters.require("id")
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        let links = configuration.balanceLinks
+        let render: @Sendable (SettlementRecord) throws -> StoredResponse = { record in
+            StoredResponse(
+                status: 200, body: [UInt8](try JSONEncoder.api.encode(SettlementDTO(record, links: links))))
+        }
+        let work: @Sendable () async throws -> Idempotent<SettlementRecord> = { [store, configuration, lines] in
+            try await store.refund(
+                settlementID: id, lines: lines, actor: principal.actor, now: configuration.clock(), idempotency: key,
+                render: render)
+        }
+        guard let key else { return Response(stored: try await work().response) }
+        return try await gate.run(key) { try await work().httpResponse }
+    }
+}

@@ -1,0 +1,226 @@
+import CouponCore
+import Foundation
+import GRDB
+
+extension SQLiteCouponStore {
+    public func issue(_ requests: [IssueRequest], actor: String, now: Instant) async throws -> [IssuedCoupon] {
+        let codes = requests.map { _ in CouponCode.generate() }
+        let hashes = codes.map(hasher.hash)
+        return try await pool.write { db in
+            var issued: [IssuedCoupon] = []
+            issued.reserveCapacity(requests.count)
+            for (index, request) in requests.enumerated() {
+                var coupon = try Self.issue(
+                    db, code: codes[index], codeHash: hashes[index], initial: request.initial,
+                    expiresAt: request.expiresAt, actor: actor, now: now)
+                if request.campaign != nil || request.phone != nil {
+                    try db.execute(
+                        sql: "UPDATE coupons SET campaign = ?, phone = ? WHERE id = ?",
+                        arguments: [request.campaign, request.phone, coupon.record.id])
+                }
+                coupon.record.campaign = request.campaign
+                issued.append(coupon)
+            }
+            return issued
+        }
+    }
+
+    public func load(
+        couponID: String, amount: Money, reference: String, actor: String, now: Instant,
+        idempotency: IdempotencyKey?, render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord> {
+        guard amount.minorUnits > 0 else { throw AdminError.emptyChange("a load adds more than nothing") }
+        return try await change(
+            couponID: couponID, currency: amount.currency, now: now, idempotency: idempotency, render: render
+        ) { db, row in
+            guard row.snapshot.state != .expired else {
+                throw AdminError.wrongState("an expired coupon cannot be loaded")
+            }
+            let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
+            let (after, overflow) = balance.addingReportingOverflow(amount.minorUnits)
+            guard !overflow else { throw MoneyError.overflow }
+            try db.execute(sql: "UPDATE coupons SET balance = ? WHERE id = ?", arguments: [after, couponID])
+            try Self.appendLedger(
+                db, coupon: couponID, kind: .load, amount: amount.minorUnits, balance: (balance, after),
+                held: (held, held), actor: actor + " " + reference, settlement: nil, at: now)
+        }
+    }
+
+    public func adjust(
+        couponID: String, amount: Money, reason: String, actor: String, now: Instant,
+        idempotency: IdempotencyKey?, render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord> {
+        guard amount.minorUnits != 0 else { throw AdminError.emptyChange("an adjustment of zero changes nothing") }
+        return try await change(
+            couponID: couponID, currency: amount.currency, now: now, idempotency: idempotency, render: render
+        ) { db, row in
+            let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
+            let (after, overflow) = balance.addingReportingOverflow(amount.minorUnits)
+            guard !overflow else { throw MoneyError.overflow }
+            guard after >= held else {
+                throw AdminError.belowHeld(balance: row.snapshot.balance, held: row.snapshot.held, change: amount)
+            }
+            try db.execute(sql: "UPDATE coupons SET balance = ? WHERE id = ?", arguments: [after, couponID])
+            try Self.appendLedger(
+                db, coupon: couponID, kind: .adjust, amount: amount.minorUnits, balance: (balance, after),
+                held: (held, held), actor: actor + " " + reason, settlement: nil, at: now)
+        }
+    }
+
+    public func setBlocked(couponID: String, blocked: Bool, actor: String, now: Instant) async throws -> CouponRecord {
+        try await change(couponID: couponID, currency: nil, now: now) { db, row in
+            let state = row.snapshot.state
+            guard state != .expired else { throw AdminError.wrongState("the coupon has expired") }
+            guard state != (blocked ? .blocked : .active) else {
+                throw AdminError.wrongState("the coupon is already \(state.rawValue)")
+            }
+            try db.execute(
+                sql: "UPDATE coupons SET state = ? WHERE id = ?", arguments: [blocked ? "blocked" : "active", couponID])
+            let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
+            try Self.appendLedger(
+                db, coupon: couponID, kind: blocked ? .block : .unblock, amount: 0, balance: (balance, balance),
+                held: (held, held), actor: actor, settlement: nil, at: now)
+        }
+    }
+
+    public func reissue(couponID: String, actor: String, now: Instant) async throws -> IssuedCoupon {
+        let code = CouponCode.generate()
+        let hash = hasher.hash(code)
+        let record = try await change(couponID: couponID, currency: nil, now: now) { db, row in
+            guard row.snapshot.state != .expired else { throw AdminError.wrongState("the coupon has expired") }
+            try db.execute(
+                sql: "UPDATE coupons SET code_hash = ?, last_four = ? WHERE id = ?",
+                arguments: [hash, code.lastFour, couponID])
+            let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
+            try Self.appendLedger(
+                db, coupon: couponID, kind: .reissue, amount: 0, balance: (balance, balance), held: (held, held),
+                actor: actor, settlement: nil, at: now)
+        }
+        return IssuedCoupon(record: record, code: code)
+    }
+
+    /// Reads the coupon, runs `body` in the same write transaction, and returns the coupon after;
+    /// under an idempotency key, records `render`'s response in that transaction too.
+    func change(
+        couponID: String, currency: Currency?, now: Instant, idempotency: IdempotencyKey?,
+        render: (@Sendable (CouponRecord) throws -> StoredResponse)?,
+        _ body: @escaping @Sendable (Database, CouponRecord) throws -> Void
+    ) async throws -> Idempotent<CouponRecord> {
+        let work: @Sendable (Database) throws -> CouponRecord = { db in
+            guard let record = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID) else {
+                throw AdminError.couponNotFound
+            }
+            if let currency, currency != record.snapshot.balance.currency {
+                throw AdminError.currencyMismatch(coupon: record.snapshot.balance.currency.code, given: currency.code)
+            }
+            try body(db, record)
+            return try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID)!
+        }
+        let render = render ?? { _ in StoredResponse(status: 200, body: []) }
+        if let idempotency {
+            return try await idempotentWrite(idempotency, now: now, body: work, render: render)
+        }
+        let record = try await pool.write(work)
+        return .fresh(record, try render(record))
+    }
+
+    func change(
+        couponID: String, currency: Currency?, now: Instant,
+        _ body: @escaping @Sendable (Database, CouponRecord) throws -> Void
+    ) async throws -> CouponRecord {
+        let result: Idempotent<CouponRecord> = try await change(
+            couponID: couponID, currency: currency, now: now, idempotency: nil, render: nil, body)
+        guard case .fresh(let record, _) = result else { throw AdminError.couponNotFound }
+        return record
+    }
+
+    public func refund(
+        settlementID: String, lines: [(code: ProductCode, quantity: Int)], actor: String, now: Instant,
+        idempotency: IdempotencyKey?, render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<SettlementRecord> {
+        let work: @Sendable (Database) throws -> SettlementRecord = { db in
+            guard let settlement = try Self.fetchSettlement(db, id: settlementID) else {
+                throw AdminError.settlementNotFound
+            }
+            guard settlement.status == .captured || settlement.status == .partiallyRefunded else {
+                throw AdminError.wrongState(
+                    "only a captured settlement can be refunded; this one is \(settlement.status.rawValue)")
+            }
+            guard !lines.isEmpty else { throw AdminError.emptyChange("name the lines to refund") }
+            var value: Int64 = 0
+            for line in lines {
+                guard line.quantity > 0 else { throw AdminError.emptyChange("a refund quantity is at least 1") }
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT unit_price, quantity, refunded_quantity FROM settlement_lines
+                            WHERE settlement_id = ? AND product_code = ?
+                            """, arguments: [settlementID, line.code.value])
+                else {
+                    throw AdminError.refundTooLarge("the settlement did not sell \(line.code.value)")
+                }
+                let left = (row["quantity"] as Int) - (row["refunded_quantity"] as Int)
+                guard line.quantity <= left else {
+                    throw AdminError.refundTooLarge("only \(left) of \(line.code.value) are left to refund")
+                }
+                value += (row["unit_price"] as Int64) * Int64(line.quantity)
+                try db.execute(
+                    sql: """
+                        UPDATE settlement_lines SET refunded_quantity = refunded_quantity + ?
+                        WHERE settlement_id = ? AND product_code = ?
+                        """, arguments: [line.quantity, settlementID, line.code.value])
+            }
+            // The coupon part is refunded first, up to what the coupon paid (partial tender: the rest
+            // of the value goes back by the other means of payment).
+            let already = settlement.refunded?.minorUnits ?? 0
+            let toCoupon = min(value, settlement.charged.minorUnits - already)
+            let remaining =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT SUM(quantity - refunded_quantity) FROM settlement_lines WHERE settlement_id = ?",
+                    arguments: [settlementID]) ?? 0
+            let status: SettlementStatus =
+                remaining == 0 || already + toCoupon >= settlement.charged.minorUnits ? .refunded : .partiallyRefunded
+            try db.execute(
+                sql: "UPDATE settlements SET refunded = refunded + ?, status = ? WHERE id = ?",
+                arguments: [toCoupon, status.rawValue, settlementID])
+            if toCoupon > 0 {
+                let (balance, held) = try Self.couponRow(db, id: settlement.couponID)
+                try db.execute(
+                    sql: "UPDATE coupons SET balance = balance + ? WHERE id = ?",
+                    arguments: [toCoupon, settlement.couponID])
+                try Self.appendLedger(
+                    db, coupon: settlement.couponID, kind: .refund, amount: toCoupon,
+                    balance: (balance, balance + toCoupon),
+                    held: (held, held), actor: actor, settlement: settlementID, at: now)
+            }
+            return try Self.fetchSettlement(db, id: settlementID)!
+        }
+        if let idempotency {
+            return try await idempotentWrite(idempotency, now: now, body: work, render: render)
+        }
+        let record = try await pool.write(work)
+        return .fresh(record, try render(record))
+    }
+
+    public func keys() async throws -> [KeyInfo] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map { row in
+                let revoked: Int64? = row["revoked_at"]
+                return KeyInfo(
+                    id: row["id"], role: Principal.Role(rawValue: row["role"]) ?? .station, station: row["station"],
+                    createdAt: Instant(secondsSince1970: row["created_at"]), revokedAt: revoked.map(Instant.init))
+            }
+        }
+    }
+
+    public func revokeKey(id: String, now: Instant) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                arguments: [now.secondsSince1970, id])
+            return db.changesCount == 1
+        }
+    }
+}

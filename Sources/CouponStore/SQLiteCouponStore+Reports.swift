@@ -1,0 +1,103 @@
+import CouponCore
+import GRDB
+
+extension SQLiteCouponStore {
+    /// Outstanding balances per currency at `asOf` (now when nil), from the ledger: each coupon's
+    /// balance after its last entry up to then.
+    public func liability(asOf: Instant?) async throws -> [String: Int64] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.currency, SUM(l.balance_after) AS outstanding, COUNT(*) AS coupons
+                    FROM coupons c JOIN ledger l ON l.seq = (
+                        SELECT MAX(seq) FROM ledger WHERE coupon_id = c.id AND at <= ?)
+                    GROUP BY c.currency
+                    """, arguments: [asOf?.secondsSince1970 ?? Int64.max])
+            var result: [String: Int64] = [:]
+            for row in rows { result[row["currency"]] = row["outstanding"] }
+            return result
+        }
+    }
+
+    /// What a campaign issued, and where the money went.
+    public func campaign(_ name: String) async throws -> [CampaignReport] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.currency, COUNT(DISTINCT c.id) AS coupons,
+                        SUM(CASE l.kind WHEN 'issue' THEN l.amount ELSE 0 END) AS issued,
+                        SUM(CASE l.kind WHEN 'load' THEN l.amount ELSE 0 END) AS loaded,
+                        SUM(CASE l.kind WHEN 'adjust' THEN l.amount ELSE 0 END) AS adjusted,
+                        SUM(CASE l.kind WHEN 'capture' THEN l.amount WHEN 'refund' THEN -l.amount ELSE 0 END)
+                            AS redeemed,
+                        SUM(CASE l.kind WHEN 'expire' THEN l.amount ELSE 0 END) AS expired
+                    FROM coupons c JOIN ledger l ON l.coupon_id = c.id
+                    WHERE c.campaign = ?
+                    GROUP BY c.currency ORDER BY c.currency
+                    """, arguments: [name]
+            ).map { row in
+                let outstanding =
+                    try Int64.fetchOne(
+                        db, sql: "SELECT SUM(balance) FROM coupons WHERE campaign = ? AND currency = ?",
+                        arguments: [name, row["currency"] as String]) ?? 0
+                return CampaignReport(
+                    currency: row["currency"], coupons: row["coupons"], issued: row["issued"], loaded: row["loaded"],
+                    adjusted: row["adjusted"], redeemed: row["redeemed"], expired: row["expired"],
+                    outstanding: outstanding)
+            }
+        }
+    }
+
+    /// A day's totals per station (`from` to `to`, the day's bounds in the shop's zone).
+    public func daily(from: Instant, to: Instant, station: String?) async throws -> [DailyReport] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.station, c.currency,
+                        (SELECT COUNT(*) FROM settlements s2 JOIN coupons c2 ON c2.id = s2.coupon_id
+                         WHERE s2.station = s.station AND c2.currency = c.currency
+                           AND s2.created_at >= ? AND s2.created_at < ?) AS settlements,
+                        SUM(CASE l.kind WHEN 'capture' THEN l.amount ELSE 0 END) AS captured,
+                        SUM(CASE l.kind WHEN 'refund' THEN l.amount ELSE 0 END) AS refunded,
+                        COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'voided' THEN s.id END) AS voided,
+                        COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'expired' THEN s.id END)
+                            AS expired_holds
+                    FROM ledger l JOIN settlements s ON s.id = l.settlement_id JOIN coupons c ON c.id = l.coupon_id
+                    WHERE l.at >= ? AND l.at < ? AND (? IS NULL OR s.station = ?)
+                    GROUP BY s.station, c.currency ORDER BY s.station, c.currency
+                    """,
+                arguments: [
+                    from.secondsSince1970, to.secondsSince1970, from.secondsSince1970, to.secondsSince1970, station,
+                    station,
+                ]
+            ).map { row in
+                DailyReport(
+                    station: row["station"], currency: row["currency"], settlements: row["settlements"],
+                    captured: row["captured"], refunded: row["refunded"], voided: row["voided"],
+                    expiredHolds: row["expired_holds"])
+            }
+        }
+    }
+
+    /// Ledger entries from `since`, oldest first, at most `limit`, after sequence `after`.
+    public func export(since: Instant, after: Int64, limit: Int) async throws -> [ExportRow] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.*, c.currency FROM ledger l JOIN coupons c ON c.id = l.coupon_id
+                    WHERE l.at >= ? AND l.seq > ? ORDER BY l.seq LIMIT ?
+                    """, arguments: [since.secondsSince1970, after, limit]
+            ).map { row in
+                ExportRow(
+                    seq: row["seq"], at: Instant(secondsSince1970: row["at"]), couponID: row["coupon_id"],
+                    kind: row["kind"], amount: row["amount"], currency: row["currency"],
+                    balanceBefore: row["balance_before"], balanceAfter: row["balance_after"], actor: row["actor"],
+                    settlementID: row["settlement_id"])
+            }
+        }
+    }
+}
