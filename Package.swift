@@ -89,9 +89,22 @@ let package = Package(
             name: "coupon-station",
             dependencies: ["StationCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // couponctl's commands: the issuer's side of the API, QR files, MMS and SMS messages.
+        .target(
+            name: "IssuerCLI",
+            dependencies: [
+                "CouponCore", "QRRender", "StationCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "couponctl",
-            dependencies: ["StationCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "IssuerCLI", "StationCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "coupon-bench",

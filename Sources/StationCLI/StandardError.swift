@@ -32,17 +32,17 @@ enum Terminal {
 }
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal.
-struct ProgressBar {
+public struct ProgressBar {
     let total: Int
     let enabled: Bool
     private var lastDrawn = -1
 
-    init(total: Int, minimum: Int = 10) {
+    public init(total: Int, minimum: Int = 10) {
         self.total = total
         self.enabled = total >= minimum && Terminal.stderrIsTerminal
     }
 
-    mutating func update(_ done: Int) {
+    public mutating func update(_ done: Int) {
         guard enabled else { return }
         let width = 30
         let filled = total == 0 ? width : done * width / total
@@ -52,7 +52,7 @@ struct ProgressBar {
         Terminal.write("\r[\(bar)] \(done)/\(total)", to: 2)
     }
 
-    func finish() {
+    public func finish() {
         guard enabled else { return }
         Terminal.write("\r\u{1B}[K", to: 2)
     }

@@ -1,0 +1,236 @@
+import ArgumentParser
+import CouponCore
+import Foundation
+import QRRender
+import StationCLI
+
+/// `couponctl issue`: coupons from a script, each written once as QR files and one output line.
+public struct IssueCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "issue",
+        abstract: "Issue coupons and write each one's QR as PNG, SVG, an MMS-style message or an SMS text.",
+        discussion: """
+            The code of a coupon is shown only now: it is written once, in the files and in one JSON line (or CSV \
+            row with --csv) per coupon on standard output, and kept nowhere else.
+            --from reads recipients from a CSV file: phone,amount,currency,expiry (a header row is allowed; \
+            expiry is a date, a period like 3y, or empty).
+
+            Examples:
+              couponctl issue --amount 300.00 --currency CNY --count 100 --valid-for 3y --out coupons/
+              couponctl issue --from recipients.csv --campaign spring --out mms/ --format png,mms,sms
+            """)
+
+    @OptionGroup var server: ServerOptions
+    @Option(help: "The balance of each coupon, such as 300.00.") var amount: String?
+    @Option(help: "ISO 4217 currency.") var currency = "CNY"
+    @Option(help: "How many coupons alike.") var count = 1
+    @Option(help: "Last day of validity, YYYY-MM-DD (the end of that day in the server's time zone).")
+    var expires: String?
+    @Option(name: .customLong("valid-for"), help: "Validity from today: 90d, 26w, 6m, 3y.") var validFor: String?
+    @Option(help: "Recipient's phone number, +8613800000000 (one coupon).") var phone: String?
+    @Option(help: "Campaign name for reports.") var campaign: String?
+    @Option(name: .customLong("from"), help: "Recipients CSV: phone,amount,currency,expiry.") var from: String?
+    @Option(help: "Output folder for the files.") var out: String
+    @Option(help: "Files per coupon: png, svg, mms, sms (comma separated).") var format = "png"
+    @Flag(help: "CSV instead of JSON lines on standard output.") var csv = false
+
+    public init() {}
+
+    static let formats: Set<String> = ["png", "svg", "mms", "sms"]
+
+    public func run() async throws {
+        try await runReporting { try await issue() }
+    }
+
+    func issue() async throws {
+        let formats = Set(format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        guard !formats.isEmpty, formats.isSubset(of: Self.formats) else {
+            throw IssuerError.badInput("--format takes png, svg, mms and sms, not '\(format)'")
+        }
+        let entries = try requests()
+        let client = try server.client()
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var progress = ProgressBar(total: entries.count, minimum: 200)
+        var done = 0
+        if csv { say("id,code,qr_payload,amount,currency,expires_at,phone,files") }
+        for chunk in stride(from: 0, to: entries.count, by: 1000).map({
+            Array(entries[$0..<min($0 + 1000, entries.count)])
+        }) {
+            var body: [String: Any] = ["coupons": chunk]
+            if let campaign { body["campaign"] = campaign }
+            let answer = try await client.call("POST", "/v1/coupons/batch", json: body)
+            guard let coupons = answer["coupons"] as? [[String: Any]], coupons.count == chunk.count else {
+                throw IssuerError.server("the batch answer does not list the coupons issued")
+            }
+            for (index, coupon) in coupons.enumerated() {
+                try write(coupon, phone: chunk[index]["phone"] as? String, formats: formats)
+                done += 1
+                progress.update(done)
+            }
+        }
+        progress.finish()
+    }
+
+    /// The issue bodies, one per coupon.
+    func requests() throws -> [[String: Any]] {
+        if let from {
+            guard amount == nil, phone == nil, count == 1 else {
+                throw IssuerError.badInput(
+                    "--from takes amounts and phones from the file; drop --amount, --phone, --count")
+            }
+            return try RecipientsCSV.read(from).map { row in
+                var body: [String: Any] = [
+                    "initial": [
+                        "amount": try parseAmount(row.amount, currency: row.currency), "currency": row.currency,
+                    ]
+                ]
+                if let expiry = try Expiry.body(date: row.expiry, period: nil) { body["expiry"] = expiry }
+                if let phone = row.phone { body["phone"] = phone }
+                return body
+            }
+        }
+        guard let amount else { throw IssuerError.badInput("give --amount (and --currency), or --from FILE") }
+        guard (1...1_000_000).contains(count) else { throw IssuerError.badInput("--count is 1 to 1,000,000") }
+        guard phone == nil || count == 1 else {
+            throw IssuerError.badInput("--phone names one recipient: use --count 1")
+        }
+        guard expires == nil || validFor == nil else {
+            throw IssuerError.badInput("give --expires or --valid-for, not both")
+        }
+        var body: [String: Any] = [
+            "initial": ["amount": try parseAmount(amount, currency: currency), "currency": currency.uppercased()]
+        ]
+        if let expiry = try Expiry.body(date: expires, period: validFor) { body["expiry"] = expiry }
+        if let phone { body["phone"] = phone }
+        return Array(repeating: body, count: count)
+    }
+
+    func write(_ coupon: [String: Any], phone: String?, formats: Set<String>) throws {
+        guard let id = coupon["id"] as? String, let code = coupon["code"] as? String,
+            let payload = coupon["qr_payload"] as? String, let balance = coupon.amount("balance")
+        else { throw IssuerError.server("an issued coupon lacks its id, code or payload") }
+        let matrix = try QREncoder.encode(text: payload, level: .medium)
+        var files: [String] = []
+        var record: [String: Any] = [
+            "id": id, "code": code, "qr_payload": payload, "amount": balance.minor, "currency": balance.currency,
+        ]
+        if let expires = coupon["expires_at"] as? String { record["expires_at"] = expires }
+        if let phone { record["phone"] = phone }
+        let base = (out as NSString).appendingPathComponent(id)
+        let png = try QRRenderer.png(matrix)
+        if formats.contains("png") {
+            try Data(png).write(to: URL(fileURLWithPath: base + ".png"))
+            files.append(base + ".png")
+        }
+        if formats.contains("svg") {
+            try Data(QRRenderer.svg(matrix).utf8).write(to: URL(fileURLWithPath: base + ".svg"))
+            files.append(base + ".svg")
+        }
+        let message = CouponMessage(
+            id: id, amount: major(balance.minor, balance.currency), currency: balance.currency,
+            expires: (coupon["expires_at"] as? String).map { String($0.prefix(10)) }, link: payload, phone: phone)
+        if formats.contains("mms") {
+            try Data(message.mime(png: png).utf8).write(to: URL(fileURLWithPath: base + ".mms.eml"))
+            files.append(base + ".mms.eml")
+        }
+        if formats.contains("sms") {
+            let sms = message.sms
+            try Data(sms.text.utf8).write(to: URL(fileURLWithPath: base + ".sms.txt"))
+            files.append(base + ".sms.txt")
+            record["sms_segments"] = sms.segments
+            record["sms_encoding"] = sms.encoding
+        }
+        record["files"] = files
+        if csv {
+            let cells: [String] = [
+                id, code, payload, major(balance.minor, balance.currency), balance.currency,
+                record["expires_at"] as? String ?? "", phone ?? "", files.joined(separator: " "),
+            ]
+            say(cells.map(CSVCell.escape).joined(separator: ","))
+        } else {
+            say(jsonLine(record))
+        }
+    }
+}
+
+/// Expiry as the API takes it: `{"date": "2027-12-31"}`, or a period from today turned into a date.
+enum Expiry {
+    static func body(date: String?, period: String?) throws(IssuerError) -> [String: Any]? {
+        if let date, !date.isEmpty {
+            if let days = try? days(in: date) { return ["days": days] }
+            guard date.count == 10, date.split(separator: "-").count == 3 else {
+                throw .badInput("write an expiry as YYYY-MM-DD or a period like 3y, not '\(date)'")
+            }
+            return ["date": date]
+        }
+        if let period { return ["days": try days(in: period)] }
+        return nil
+    }
+
+    /// Days in `90d`, `26w`, `6m` (months of the calendar from today), `3y`.
+    static func days(in period: String) throws(IssuerError) -> Int {
+        guard let unit = period.last, let number = Int(period.dropLast()), number > 0, number <= 100 * 366 else {
+            throw .badInput("write a period as 90d, 26w, 6m or 3y, not '\(period)'")
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let now = Date()
+        let component: Calendar.Component
+        switch unit {
+        case "d": return number
+        case "w": return number * 7
+        case "m": component = .month
+        case "y": component = .year
+        default: throw .badInput("write a period as 90d, 26w, 6m or 3y, not '\(period)'")
+        }
+        guard let end = calendar.date(byAdding: component, value: number, to: now) else {
+            throw .badInput("the period \(period) is too long")
+        }
+        return calendar.dateComponents([.day], from: now, to: end).day ?? number
+    }
+}
+
+/// Recipients for a campaign: phone,amount,currency,expiry.
+enum RecipientsCSV {
+    struct Row {
+        var phone: String?
+        var amount: String
+        var currency: String
+        var expiry: String?
+    }
+
+    static func read(_ path: String) throws(IssuerError) -> [Row] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw .badInput("cannot read \(path) as UTF-8 text")
+        }
+        var rows: [Row] = []
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            if fields.allSatisfy(\.isEmpty) { continue }
+            if index == 0, fields.first?.lowercased() == "phone" { continue }
+            guard fields.count >= 3, fields.count <= 4 else {
+                throw .badInput("\(path) line \(index + 1): expected phone,amount,currency,expiry")
+            }
+            rows.append(
+                Row(
+                    phone: fields[0].isEmpty ? nil : fields[0], amount: fields[1], currency: fields[2].uppercased(),
+                    expiry: fields.count == 4 && !fields[3].isEmpty ? fields[3] : nil))
+        }
+        guard !rows.isEmpty else { throw .badInput("\(path) lists no recipients") }
+        return rows
+    }
+}
+
+/// CSV cells that a spreadsheet will not run: quoted when needed, formulas neutralised.
+enum CSVCell {
+    static func escape(_ text: String) -> String {
+        var cell = text
+        if let first = cell.first, "=+-@\t\r".contains(first) { cell = "'" + cell }
+        if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            cell = "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return cell
+    }
+}

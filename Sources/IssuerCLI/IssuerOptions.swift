@@ -1,0 +1,96 @@
+import ArgumentParser
+import CouponCore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where the server is and which key to use: a config file, then COUPON_SERVER / COUPON_API_KEY,
+/// then flags (later wins).
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Configuration file of KEY=VALUE lines (COUPON_SERVER, COUPON_API_KEY).") var config: String?
+    @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
+    @Option(help: "An admin API key (env COUPON_API_KEY).") var key: String?
+
+    func client() throws(IssuerError) -> AdminClient {
+        var values: [String: String] = [:]
+        if let config {
+            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                throw .badInput("cannot read the configuration file \(config)")
+            }
+            for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { throw .badInput("\(config): '\(line)' is not KEY=VALUE") }
+                values[parts[0]] = parts[1]
+            }
+        }
+        for (name, value) in ProcessInfo.processInfo.environment where name.hasPrefix("COUPON_") {
+            values[name] = value
+        }
+        guard let server = server ?? values["COUPON_SERVER"] else {
+            throw .badInput("no server: give --server URL or set COUPON_SERVER")
+        }
+        guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
+            throw .badInput("the server URL must start with http:// or https://, not '\(server)'")
+        }
+        guard let key = key ?? values["COUPON_API_KEY"], !key.isEmpty else {
+            throw .badInput("no API key: give --key KEY or set COUPON_API_KEY")
+        }
+        return AdminClient(baseURL: server.hasSuffix("/") ? String(server.dropLast()) : server, key: key)
+    }
+}
+
+/// Runs a command body and turns its failure into one line on standard error and the exit status.
+func runReporting(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as IssuerError {
+        FileHandle.standardError.write(Data("couponctl: \(error)\n".utf8))
+        throw ExitCode(error.exitCode)
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("couponctl: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// Writes a line to standard output; a reader that went away (`| head`) ends the program quietly.
+func say(_ text: String) {
+    var bytes = Array((text + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeMutableBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            exit(errno == EPIPE ? 141 : 1)
+        }
+        offset += n
+    }
+}
+
+/// Amount text in major units for a currency: `300.00`.
+func major(_ minor: Int64, _ currency: String) -> String {
+    guard let currency = try? Currency(code: currency) else { return "\(minor)" }
+    return Money(minorUnits: minor, currency: currency).formatted
+}
+
+/// `300.00` in `currency`, as minor units.
+func parseAmount(_ text: String, currency: String, allowNegative: Bool = false) throws(IssuerError) -> Int64 {
+    do {
+        return try Money(parsing: text, currency: try Currency(code: currency), allowNegative: allowNegative)
+            .minorUnits
+    } catch {
+        throw .badInput("bad amount '\(text)': \(error)")
+    }
+}
+
+/// JSON text of an object, keys sorted, slashes unescaped.
+func jsonLine(_ object: Any) -> String {
+    let data =
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+}
