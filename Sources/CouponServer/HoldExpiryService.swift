@@ -3,7 +3,8 @@ import CouponStore
 import Logging
 import ServiceLifecycle
 
-/// Releases holds that were neither captured nor voided in time, and forgets idempotency keys
+/// Releases holds that were neither captured nor voided in time, expires coupons past their
+/// expiry (their balance is breakage), and forgets idempotency keys
 /// after 48 hours (they are promised for at least 24), every `interval`, until the server shuts down.
 struct HoldExpiryService<Store: CouponStore>: Service {
     let store: Store
@@ -17,6 +18,8 @@ struct HoldExpiryService<Store: CouponStore>: Service {
                 let now = clock()
                 let released = try await store.releaseExpiredHolds(now: now)
                 if released > 0 { logger.info("released expired holds", metadata: ["count": "\(released)"]) }
+                let expired = try await store.expireCoupons(now: now)
+                if expired > 0 { logger.info("expired coupons", metadata: ["count": "\(expired)"]) }
                 _ = try await store.purgeIdempotencyKeys(
                     before: Instant(secondsSince1970: now.secondsSince1970 - 48 * 3600))
             } catch {

@@ -96,6 +96,9 @@ public protocol CouponStore: Sendable {
         settlementID: String, lines: [(code: ProductCode, quantity: Int)], actor: String, now: Instant,
         idempotency: IdempotencyKey?, render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementRecord>
+    /// Expires every coupon past its expiry with nothing held: its balance leaves as `expire`
+    /// (breakage) in the ledger. Returns how many.
+    func expireCoupons(now: Instant) async throws -> Int
     /// Every API key, without the keys themselves.
     func keys() async throws -> [KeyInfo]
     /// Revokes a key; false when it did not exist or was revoked already.

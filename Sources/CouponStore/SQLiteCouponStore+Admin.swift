@@ -204,6 +204,27 @@ extension SQLiteCouponStore {
         return .fresh(record, try render(record))
     }
 
+    public func expireCoupons(now: Instant) async throws -> Int {
+        try await pool.write { db in
+            // A coupon with open holds waits for them to be captured, voided or released.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, balance FROM coupons
+                    WHERE state != 'expired' AND expires_at IS NOT NULL AND expires_at <= ? AND held = 0
+                    """, arguments: [now.secondsSince1970])
+            for row in rows {
+                let id: String = row["id"], balance: Int64 = row["balance"]
+                try db.execute(
+                    sql: "UPDATE coupons SET state = 'expired', balance = 0 WHERE id = ?", arguments: [id])
+                try Self.appendLedger(
+                    db, coupon: id, kind: .expire, amount: balance, balance: (balance, 0), held: (0, 0),
+                    actor: "expiry", settlement: nil, at: now)
+            }
+            return rows.count
+        }
+    }
+
     public func keys() async throws -> [KeyInfo] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map { row in
