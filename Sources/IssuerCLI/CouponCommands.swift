@@ -79,7 +79,7 @@ public struct LoadCommand: AsyncParsableCommand {
         discussion: "Example:\n  couponctl load cpn_3827f29138614f36bda4 --amount 50.00 --reference INV-1001")
     @OptionGroup var server: ServerOptions
     @Argument(help: "The coupon id.") var id: String
-    @Option(help: "The amount to add, in the coupon's currency.") var amount: String
+    @Option(parsing: .unconditional, help: "The amount to add, in the coupon's currency.") var amount: String
     @Option(help: "Your reference (invoice, payment), kept in the ledger.") var reference: String
     @Flag(help: "Print the coupon as JSON.") var json = false
     public init() {}

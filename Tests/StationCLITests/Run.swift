@@ -30,7 +30,8 @@ func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, environment:
     if !environment.isEmpty {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
-    process.executableURL = productsFolder.appendingPathComponent(tool)
+    process.executableURL =
+        tool.hasPrefix("/") ? URL(fileURLWithPath: tool) : productsFolder.appendingPathComponent(tool)
     process.arguments = arguments
     process.currentDirectoryURL = packageRoot
     let out = Pipe()
