@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "coupon-bench",
             dependencies: [
-                "Imaging", "Scanning", "QRRender", "SampleSets", "CouponCore", "CouponStore",
+                "Imaging", "Scanning", "QRRender", "SampleSets", "CouponCore", "CouponStore", "Station",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
