@@ -86,8 +86,8 @@ struct StationBench: AsyncParsableCommand {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for (width, height) in [(640, 480), (1280, 720)] {
             let clip = folder.appendingPathComponent("clip-\(width).y4m").path
-            // At 15 frames/s with 1.5 s in view and 0.6 s between, four images make 126 frames a round.
-            let rounds = max(1, clipFrames / 126)
+            // At 15 frames/s with 22 frames in view and 9 between, four images make 124 frames a round.
+            let rounds = max(1, clipFrames / 124)
             let made = try Child.run(
                 bin.appendingPathComponent("coupon-bench").path,
                 ["clip", clip, Self.cake, Self.candles, Self.cake, phonePath, "--width", "\(width)", "--height", "\(height)",
@@ -120,7 +120,7 @@ struct StationBench: AsyncParsableCommand {
     /// (3) A long stream of products and coupons: every basket addition checked against what passed the camera.
     func stream(folder: URL, url: String, station: String, phonePath: String) throws {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let rounds = max(1, streamFrames / 126 + (streamFrames % 126 == 0 ? 0 : 1))
+        let rounds = max(1, streamFrames / 124 + (streamFrames % 124 == 0 ? 0 : 1))
         let clip = folder.appendingPathComponent("stream.sh")
         let receipts = folder.appendingPathComponent("stream-receipts.txt")
         let script = """
@@ -146,7 +146,7 @@ struct StationBench: AsyncParsableCommand {
         let missed = expectedCounts.reduce(0) { $0 + max(0, $1.value - (seen[$1.key] ?? 0)) }
         let paid = lines.filter { $0.hasPrefix("PAID") }.count
         let summary = lines.first { $0.hasPrefix("decoded ") } ?? ""
-        print("stream of \(rounds * 126) frames (640x480): \(summary) in \(format(seconds, 1)) s wall")
+        print("stream of \(rounds * 124) frames (640x480): \(summary) in \(format(seconds, 1)) s wall")
         print("  basket additions \(additions.count) of \(expected.count) expected; wrong additions \(wrong); missed \(missed); settlements paid \(paid) of \(rounds)")
     }
 }
