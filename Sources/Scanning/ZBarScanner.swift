@@ -82,7 +82,7 @@ final class ZBarScanner {
         guard status == 0 else { throw ScanError(operation: what, code: status) }
     }
 
-    private static let y800 = zbar_fourcc_parse("Y800")
+    static let y800 = zbar_fourcc_parse("Y800")
 }
 
 extension Symbology {

@@ -66,13 +66,14 @@ public struct RunCommand: AsyncParsableCommand {
             printer: resolved.printer(text: receipt, escpos: escpos, qr: nil, append: true))
         try await recoverOpenCheckouts(checkout)
         let confirmer = try Confirmer(yes: yes)
-        if let camera { try CameraSource.check(camera) }
+        let camera = try self.camera.map { try CameraSource.open($0) }
         let (input, frames, watch, gap) = (self.input, self.frames, self.watch, self.gap)
         let events = AsyncStream<TillEvent> { continuation in
             let sources = SourceSet(continuation: continuation)
             if let input { sources.start { try LineSource.read(input, into: continuation) } }
             if let frames { sources.start { try FrameSource.read(frames, gap: gap, into: continuation) } }
             if let watch { sources.start { try WatchSource.read(watch, into: continuation) } }
+            if let camera { sources.start { try CameraSource.read(camera, gap: gap, into: continuation) } }
             sources.finishWhenDone()
         }
         let signal = Signal(mode: bell)

@@ -97,16 +97,77 @@ enum WatchSource {
     }
 }
 
-/// A V4L2 camera: checked up front so a till without one says so plainly.
+/// A V4L2 camera through zbar's video API. A capture thread keeps only the newest frame; the
+/// decoder takes it when it is free, so when decoding falls behind, stale frames are dropped, not
+/// queued. The dedup gap counts captured frames at a nominal 30 frames/s.
 enum CameraSource {
-    static func check(_ device: String) throws {
+    /// Opens the camera, or says plainly why not (no such device, not a camera).
+    static func open(_ device: String) throws -> ZBarVideo {
         guard FileManager.default.fileExists(atPath: device) else {
             throw StationError.badInput(
-                "no camera at \(device) on this machine; feed frames instead: "
+                "no camera at \(device) on this machine; a video stream works too: "
                     + "ffmpeg -f v4l2 -i /dev/video0 -pix_fmt gray -f yuv4mpegpipe - | coupon-station run --frames -")
         }
-        throw StationError.badInput(
-            "\(device) exists, but this build reads cameras through ffmpeg: "
-                + "ffmpeg -f v4l2 -i \(device) -pix_fmt gray -f yuv4mpegpipe - | coupon-station run --frames -")
+        do {
+            return try ZBarVideo(device: device)
+        } catch {
+            throw StationError.badInput("cannot use the camera \(device): \(error)")
+        }
+    }
+
+    static func read(_ video: ZBarVideo, gap: Double, into events: AsyncStream<TillEvent>.Continuation) throws {
+        let latest = LatestFrame()
+        Thread.detachNewThread {
+            while !latest.stopped {
+                do { latest.put(try video.nextFrame()) } catch {
+                    events.yield(.problem("\(error)"))
+                    latest.stop()
+                }
+            }
+        }
+        var tracker = CodeTracker(gapSeconds: gap, framesPerSecond: 30)
+        let pipeline = DecodePipeline.frames()
+        while let (frame, sequence) = latest.take() {
+            let symbols = try pipeline.decode(frame).symbols
+            let codes = symbols.map { CodeTracker.Code(text: $0.text, isLinear: $0.symbology.isLinear) }
+            for code in tracker.observe(frame: sequence, codes: codes) {
+                events.yield(code.isLinear ? .product(code.text) : .coupon(code.text))
+            }
+        }
+    }
+}
+
+/// The newest captured frame and its sequence number; older ones are overwritten (dropped).
+final class LatestFrame: @unchecked Sendable {  // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var frame: GreyImage?
+    private var sequence = 0
+    private var isStopped = false
+
+    var stopped: Bool { condition.withLock { isStopped } }
+
+    func put(_ image: GreyImage) {
+        condition.withLock {
+            frame = image
+            sequence += 1
+            condition.signal()
+        }
+    }
+
+    func stop() {
+        condition.withLock {
+            isStopped = true
+            condition.signal()
+        }
+    }
+
+    /// Waits for a frame newer than the last one taken; nil once stopped.
+    func take() -> (GreyImage, Int)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while frame == nil && !isStopped { condition.wait() }
+        guard let image = frame else { return nil }
+        frame = nil
+        return (image, sequence)
     }
 }

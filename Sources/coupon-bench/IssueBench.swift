@@ -4,7 +4,8 @@ import Foundation
 struct IssueBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "issue",
-        abstract: "Coupons issued and rendered per second by couponctl, next to the qrencode CLI rendering the same payloads.",
+        abstract:
+            "Coupons issued and rendered per second by couponctl, next to the qrencode CLI rendering the same payloads.",
         discussion: """
             Starts the built coupon-server on a fresh database, runs `couponctl issue --count N --format png` against \
             it (issue through the API in batches, render each QR with libqrencode and libpng, write the files and \
@@ -40,20 +41,27 @@ struct IssueBench: AsyncParsableCommand {
         let peerStart = clock.now
         for (index, payload) in payloads.enumerated() {
             let result = try Child.run(
-                "/usr/bin/qrencode", ["-s", "8", "-m", "4", "-l", "M", "-o", peerOut.appendingPathComponent("\(index).png").path, payload])
+                "/usr/bin/qrencode",
+                ["-s", "8", "-m", "4", "-l", "M", "-o", peerOut.appendingPathComponent("\(index).png").path, payload])
             guard result.status == 0 else { throw ValidationError("qrencode failed: \(result.stderr)") }
         }
         let peerSeconds = (clock.now - peerStart).milliseconds / 1000
         let ourRate = Double(count) / ours, peerRate = Double(payloads.count) / peerSeconds
-        print("couponctl issue: \(count) coupons issued and rendered (\(files.count) PNG files) in \(format(ours)) s = \(format(ourRate, 0)) coupons/s")
-        print("qrencode CLI:    \(payloads.count) of the same payloads rendered in \(format(peerSeconds)) s = \(format(peerRate, 0)) PNG/s")
+        print(
+            "couponctl issue: \(count) coupons issued and rendered (\(files.count) PNG files) in \(format(ours)) s = \(format(ourRate, 0)) coupons/s"
+        )
+        print(
+            "qrencode CLI:    \(payloads.count) of the same payloads rendered in \(format(peerSeconds)) s = \(format(peerRate, 0)) PNG/s"
+        )
         print("ratio: \(format(ourRate / peerRate)) x the qrencode CLI's rate (ours includes issuing through the API)")
     }
 }
 
 /// Runs a program to completion, collecting its output.
 enum Child {
-    static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: FileHandle? = nil)
+    static func run(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: FileHandle? = nil
+    )
         throws -> (status: Int32, stdout: String, stderr: String)
     {
         let process = Process()

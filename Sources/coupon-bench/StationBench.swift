@@ -10,7 +10,8 @@ import Station
 struct StationBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
-        abstract: "The station's figures: photo-to-receipt latency, frames per second of run, and wrong basket additions.",
+        abstract:
+            "The station's figures: photo-to-receipt latency, frames per second of run, and wrong basket additions.",
         discussion: """
             Starts the built coupon-server, then measures (1) decode of a simulated phone photo and a product photo, \
             hold and capture over loopback, next to zbarimg decoding the same two photos; (2) the frames per second \
@@ -76,9 +77,13 @@ struct StationBench: AsyncParsableCommand {
         }
         let peer = (clock.now - peerStart).milliseconds / Double(min(settlements, 20))
         let all = Percentiles(times), decode = Percentiles(decodeTimes)
-        print("photo to receipt (decode + hold + capture) over \(settlements) settlements: median \(format(all.median)) ms, p95 \(format(all.p95)) ms")
+        print(
+            "photo to receipt (decode + hold + capture) over \(settlements) settlements: median \(format(all.median)) ms, p95 \(format(all.p95)) ms"
+        )
         print("  of which decoding both photos: median \(format(decode.median)) ms, p95 \(format(decode.p95)) ms")
-        print("  zbarimg on the same two photos (one process each time): \(format(peer)) ms; ratio of our decode: \(format(decode.median / peer)) x")
+        print(
+            "  zbarimg on the same two photos (one process each time): \(format(peer)) ms; ratio of our decode: \(format(decode.median / peer)) x"
+        )
     }
 
     /// (2) Frames per second of `run` on clips of each size, next to plain zbar on the same frames.
@@ -90,14 +95,19 @@ struct StationBench: AsyncParsableCommand {
             let rounds = max(1, clipFrames / 124)
             let made = try Child.run(
                 bin.appendingPathComponent("coupon-bench").path,
-                ["clip", clip, Self.cake, Self.candles, Self.cake, phonePath, "--width", "\(width)", "--height", "\(height)",
-                    "--repeat", "\(rounds)"])
+                [
+                    "clip", clip, Self.cake, Self.candles, Self.cake, phonePath, "--width", "\(width)", "--height",
+                    "\(height)",
+                    "--repeat", "\(rounds)",
+                ])
             guard made.status == 0 else { throw ValidationError("clip failed: \(made.stderr)") }
             let result = try Child.run(
                 bin.appendingPathComponent("coupon-station").path,
-                ["run", "--frames", clip, "--server", url, "--key", station, "--yes", "--bell", "never", "--journal",
+                [
+                    "run", "--frames", clip, "--server", url, "--key", station, "--yes", "--bell", "never", "--journal",
                     folder.appendingPathComponent("journal-\(width).sqlite").path, "--receipt",
-                    folder.appendingPathComponent("receipts-\(width).txt").path])
+                    folder.appendingPathComponent("receipts-\(width).txt").path,
+                ])
             let summary = result.stderr.split(separator: "\n").first { $0.hasPrefix("decoded ") } ?? "no summary"
             // Plain zbar, one pass per frame, in process.
             let fd = open(clip, O_RDONLY)
@@ -113,7 +123,9 @@ struct StationBench: AsyncParsableCommand {
             }
             let plainRate = Double(frames) / ((clock.now - start).milliseconds / 1000)
             let ours = Double(summary.split(separator: "(").last?.split(separator: " ").first ?? "") ?? 0
-            print("run --frames \(width)x\(height): \(summary); plain zbar \(format(plainRate, 1)) frames/s; ratio \(format(ours / plainRate)) x")
+            print(
+                "run --frames \(width)x\(height): \(summary); plain zbar \(format(plainRate, 1)) frames/s; ratio \(format(ours / plainRate)) x"
+            )
         }
     }
 
@@ -137,7 +149,9 @@ struct StationBench: AsyncParsableCommand {
         let lines = result.stderr.split(separator: "\n")
         let additions = lines.filter { $0.hasPrefix("+ ") }.map { String($0.split(separator: " ")[3]) }
         // Each round: cake, candles, cake (the cake counted again after it left the view), then the coupon.
-        let expected = Array(repeating: ["8413000065504", "8480000823274", "8413000065504"], count: rounds).flatMap { $0 }
+        let expected = Array(repeating: ["8413000065504", "8480000823274", "8413000065504"], count: rounds).flatMap {
+            $0
+        }
         // Wrong: a code that never passed, or one counted more often than it passed; missed: fewer.
         var expectedCounts: [String: Int] = [:], seen: [String: Int] = [:]
         for code in expected { expectedCounts[code, default: 0] += 1 }
@@ -147,6 +161,8 @@ struct StationBench: AsyncParsableCommand {
         let paid = lines.filter { $0.hasPrefix("PAID") }.count
         let summary = lines.first { $0.hasPrefix("decoded ") } ?? ""
         print("stream of \(rounds * 124) frames (640x480): \(summary) in \(format(seconds, 1)) s wall")
-        print("  basket additions \(additions.count) of \(expected.count) expected; wrong additions \(wrong); missed \(missed); settlements paid \(paid) of \(rounds)")
+        print(
+            "  basket additions \(additions.count) of \(expected.count) expected; wrong additions \(wrong); missed \(missed); settlements paid \(paid) of \(rounds)"
+        )
     }
 }

@@ -86,4 +86,23 @@ struct RunTests {
         #expect(result.text.components(separatedBy: "  2 x 6.00").count == 3)
         #expect(try await server.coupon(coupon.id).balance == 28800)
     }
+
+    @Test("a camera that is not there, or not a camera, is a clear error (zbar's video API is asked)")
+    func camera() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = [
+            "run", "--server", "http://127.0.0.1:9", "--key", "k", "--yes", "--journal",
+            folder.appendingPathComponent("j.sqlite").path,
+        ]
+        let missing = try run("coupon-station", base + ["--camera", "/dev/video-none"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no camera at /dev/video-none"))
+        let file = folder.appendingPathComponent("not-a-camera")
+        try Data("x".utf8).write(to: file)
+        let notCamera = try run("coupon-station", base + ["--camera", file.path])
+        #expect(notCamera.status == 2)
+        #expect(notCamera.stderr.contains("cannot use the camera"))
+        #expect(notCamera.stderr.contains("zbar_video_open"))
+    }
 }
