@@ -51,6 +51,7 @@ struct AuthMiddleware<Store: CouponStore>: RouterMiddleware {
                 throw APIError.unauthorized
             }
             context.principal = principal
+            if let station = principal.station { context.logger[metadataKey: "station"] = "\(station)" }
         }
         return try await next(request, context)
     }

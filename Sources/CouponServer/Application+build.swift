@@ -14,16 +14,26 @@ public func buildApplication<Store: CouponStore>(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(store: store))
     router.get("healthz") { _, _ in "ok" }
+    let metrics = ServerMetrics()
+    router.get("metrics") { _, _ -> Response in
+        let holds = try await store.openHolds()
+        let text = metrics.render(
+            holdsOpen: holds.count, heldAmounts: holds.amounts, liability: try await store.liability(asOf: nil))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
     PublicRoutes(store: store, limiter: RateLimiter(limit: configuration.publicBalanceLimit)).register(on: router)
     ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
     let v1 = router.group("v1")
     CouponRoutes(store: store, configuration: configuration).register(on: v1)
     ProductRoutes(store: store).register(on: v1)
     let gate = IdempotencyGate()
-    SettlementRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
+    SettlementRoutes(store: store, configuration: configuration, gate: gate, metrics: metrics).register(on: v1)
     AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     OperationsRoutes(store: store, configuration: configuration).register(on: v1)
     StationRoutes(store: store, configuration: configuration).register(on: v1)

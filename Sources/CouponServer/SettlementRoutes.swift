@@ -8,6 +8,7 @@ struct SettlementRoutes<Store: CouponStore> {
     let store: Store
     let configuration: ServerConfiguration
     let gate: IdempotencyGate
+    let metrics: ServerMetrics
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("settlements", use: create)
@@ -18,6 +19,36 @@ struct SettlementRoutes<Store: CouponStore> {
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let (response, outcome) = try await settle(request, context: context)
+            let seconds = Self.seconds(since: start)
+            switch outcome?.decision {
+            case .none: metrics.record(result: "replayed", reason: "", seconds: seconds)
+            case .approved: metrics.record(result: "approved", reason: "", seconds: seconds)
+            case .declined(let reason): metrics.record(result: "declined", reason: reason.code, seconds: seconds)
+            }
+            if let settlement = outcome?.settlement {
+                context.logger.info(
+                    "settlement",
+                    metadata: ["settlement_id": "\(settlement.id)", "status": "\(settlement.status.rawValue)"])
+            }
+            return response
+        } catch {
+            metrics.record(
+                result: "rejected", reason: APIError.from(error)?.code ?? "internal",
+                seconds: Self.seconds(since: start))
+            throw error
+        }
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Settles, and says what happened (nil when the answer was a replay).
+    func settle(_ request: Request, context: AppRequestContext) async throws -> (Response, SettlementOutcome?) {
         let principal = try context.require(.station)
         let raw = try await request.body.collect(upTo: 1 << 20)
         let body = try JSONDecoder().decode(SettlementBody.self, from: raw)
@@ -28,12 +59,15 @@ struct SettlementRoutes<Store: CouponStore> {
             capture: body.capture ?? true, holdSeconds: configuration.holdSeconds)
         let now = configuration.clock()
         guard let key = try gate.key(for: request, body: raw, principal: principal) else {
-            return Response(stored: try render(try await store.settle(settle, now: now)))
+            let outcome = try await store.settle(settle, now: now)
+            return (Response(stored: try render(outcome)), outcome)
         }
         let render: @Sendable (SettlementOutcome) throws -> StoredResponse = self.render
-        return try await gate.run(key) {
-            try await store.settle(settle, now: now, idempotency: key, render: render).httpResponse
+        let result = try await gate.run(key) {
+            try await store.settle(settle, now: now, idempotency: key, render: render)
         }
+        if case .fresh(let outcome, _) = result { return (result.httpResponse, outcome) }
+        return (result.httpResponse, nil)
     }
 
     /// The response a settlement request gets, as stored for replays: 201 with the settlement, or

@@ -103,6 +103,8 @@ public protocol CouponStore: Sendable {
     func keys() async throws -> [KeyInfo]
     /// Revokes a key; false when it did not exist or was revoked already.
     func revokeKey(id: String, now: Instant) async throws -> Bool
+    /// Open holds: how many, and the amounts held per currency.
+    func openHolds() async throws -> (count: Int, amounts: [String: Int64])
     /// Outstanding balances per currency at a moment (now when nil).
     func liability(asOf: Instant?) async throws -> [String: Int64]
     /// A campaign's issued, redeemed, expired and outstanding amounts per currency.

@@ -2,6 +2,20 @@ import CouponCore
 import GRDB
 
 extension SQLiteCouponStore {
+    /// Open holds: how many, and the amounts held per currency.
+    public func openHolds() async throws -> (count: Int, amounts: [String: Int64]) {
+        try await pool.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM settlements WHERE status = 'held'") ?? 0
+            var amounts: [String: Int64] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT currency, SUM(held) AS held FROM coupons GROUP BY currency")
+            {
+                amounts[row["currency"]] = row["held"]
+            }
+            return (count, amounts)
+        }
+    }
+
     /// Outstanding balances per currency at `asOf` (now when nil), from the ledger: each coupon's
     /// balance after its last entry up to then.
     public func liability(asOf: Instant?) async throws -> [String: Int64] {

@@ -96,6 +96,7 @@ struct Serve: AsyncParsableCommand {
                 """)
             return
         }
+        LoggingSystem.bootstrap(JSONLogHandler.init)
         var logger = Logger(label: "coupon-server")
         logger.logLevel = .info
         let folder = DataFolder(databasePath: configuration.databasePath)

@@ -21,7 +21,9 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
             folder.appendingPathComponent("data/coupons.sqlite").path, "--public-url", "https://cpn.example",
         ]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let log = folder.appendingPathComponent("server.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         var port = 0
         for _ in 0..<200 where port == 0 {
@@ -42,6 +44,9 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
         _ = try await call("POST", "/v1/products/import", key: adminKey, body: catalogue)
     }
 
+    /// What the server logged so far.
+    var log: String { (try? String(contentsOf: folder.appendingPathComponent("server.log"), encoding: .utf8)) ?? "" }
+
     deinit {
         process.terminate()
         process.waitUntilExit()
@@ -58,6 +63,13 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 22))
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    /// The Prometheus text of /metrics (no key).
+    func metrics() async throws -> String {
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
+        return String(buffer: try await response.body.collect(upTo: 1 << 20))
     }
 
     /// Issues a coupon of `minorUnits` CNY; returns its id and QR payload.

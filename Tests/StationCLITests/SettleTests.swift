@@ -144,3 +144,44 @@ struct SettleTests {
         text.split(separator: "\n").first { $0.hasPrefix(prefix) }.map(String.init)
     }
 }
+
+@Suite("The server's logs and metrics keep codes and keys out")
+struct ObservabilityTests {
+    @Test("JSON log lines with request ids; /metrics counts settlements by result; no code or key anywhere")
+    func logsAndMetrics() async throws {
+        let server = try await LiveServer()
+        let coupon = try await server.issue(30000)
+        let journal = server.folder.appendingPathComponent("journal.sqlite")
+        let paid = try run(
+            "coupon-station",
+            ["settle", "--coupon-code", coupon.code, "--item-code", "8413000065504", "--yes"]
+                + server.stationArguments(journal: journal))
+        #expect(paid.status == 0)
+        let declined = try run(
+            "coupon-station",
+            ["settle", "--coupon-code", coupon.code, "--item-code", "8480010092271", "--yes"]
+                + server.stationArguments(journal: journal))
+        #expect(declined.status == 3)
+        let metrics = try await server.metrics()
+        #expect(metrics.contains(#"coupon_settlements_total{result="approved",reason=""} 1"#))
+        #expect(metrics.contains(#"coupon_settlements_total{result="declined",reason="insufficient_balance"} 1"#))
+        #expect(metrics.contains("coupon_holds_open 0"))
+        #expect(metrics.contains(#"coupon_outstanding_liability{currency="CNY"} 20000"#))
+        #expect(metrics.contains("coupon_settlement_duration_seconds_count 2"))
+        try await Task.sleep(for: .milliseconds(200))
+        let log = server.log
+        let lines = log.split(separator: "\n")
+        #expect(lines.count >= 6)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["ts"] != nil && object?["msg"] != nil, "not a JSON log line: \(line)")
+        }
+        #expect(log.contains(#""msg":"settlement""#) && log.contains(#""settlement_id":"stl_"#))
+        #expect(log.contains(#""station":"till-1""#) && log.contains(#""request_id""#))
+        let bare = coupon.code.replacingOccurrences(of: "-", with: "")
+        for secret in [coupon.code, bare, server.adminKey, server.stationKey] {
+            #expect(!log.contains(secret))
+            #expect(!metrics.contains(secret))
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Gives each request an id (returned as `X-Request-ID`, in every log line of the request) and logs
+/// one line per request: method, path, status, milliseconds (the auth middleware adds the station
+/// to the lines logged after it). Paths hold ids, never
+/// codes or keys; a receipt link's token is cut, and queries are left out.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var context = context
+        let id = String(UUID().uuidString.lowercased().prefix(12))
+        context.logger[metadataKey: "request_id"] = "\(id)"
+        let start = ContinuousClock.now
+        var path = request.uri.path
+        if path.hasPrefix("/b/") { path = "/b/…" }
+        do {
+            var response = try await next(request, context)
+            response.headers[HTTPField.Name("X-Request-ID")!] = id
+            log(context, request, path: path, status: Int(response.status.code), start: start)
+            return response
+        } catch {
+            let status =
+                (error as? HTTPResponseError)?.status.code ?? APIError.from(error).map { Int($0.status.code) } ?? 500
+            log(context, request, path: path, status: status, start: start)
+            throw error
+        }
+    }
+
+    func log(_ context: Context, _ request: Request, path: String, status: Int, start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let metadata: Logger.Metadata = [
+            "method": "\(request.method.rawValue)", "path": "\(path)", "status": "\(status)",
+            "ms": "\(String(format: "%.1f", ms))",
+        ]
+        context.logger.info("request", metadata: metadata)
+    }
+}
+
+/// swift-log to JSON lines on standard error: `{"ts", "level", "msg", ...metadata}`.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    private let label: String
+
+    public init(label: String) { self.label = label }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var object: [String: String] = [
+            "ts": Self.timestamp(), "level": event.level.rawValue, "msg": event.message.description,
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+            object[key] = "\(value)"
+        }
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
+        FileHandle.standardError.write(data + Data("\n".utf8))
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}
