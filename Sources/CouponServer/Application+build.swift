@@ -27,13 +27,19 @@ public func buildApplication<Store: CouponStore>(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
-    PublicRoutes(store: store, limiter: RateLimiter(limit: configuration.publicBalanceLimit)).register(on: router)
+    PublicRoutes(
+        store: store, limiter: RateLimiter(limit: configuration.publicBalanceLimit),
+        trustedProxies: configuration.trustedProxies
+    ).register(on: router)
     ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
     let v1 = router.group("v1")
-    CouponRoutes(store: store, configuration: configuration).register(on: v1)
+    let failures = FailureLimiter(limit: configuration.failureLimit)
+    CouponRoutes(store: store, configuration: configuration, failures: failures).register(on: v1)
     ProductRoutes(store: store).register(on: v1)
     let gate = IdempotencyGate()
-    SettlementRoutes(store: store, configuration: configuration, gate: gate, metrics: metrics).register(on: v1)
+    SettlementRoutes(
+        store: store, configuration: configuration, gate: gate, metrics: metrics, failures: failures
+    ).register(on: v1)
     AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     OperationsRoutes(store: store, configuration: configuration).register(on: v1)
     StationRoutes(store: store, configuration: configuration).register(on: v1)

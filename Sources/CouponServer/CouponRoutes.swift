@@ -6,6 +6,7 @@ import Hummingbird
 struct CouponRoutes<Store: CouponStore> {
     let store: Store
     let configuration: ServerConfiguration
+    let failures: FailureLimiter
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("coupons", use: issue)
@@ -62,10 +63,15 @@ struct CouponRoutes<Store: CouponStore> {
     }
 
     @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
-        _ = try context.requireKey()
+        let principal = try context.requireKey()
+        let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
+        try await failures.check(key: principal.keyID, address: address)
         let body = try await request.decode(as: LookupBody.self, context: context)
-        let code = try QRPayload.code(from: body.code)
-        guard let record = try await store.coupon(code: code) else { throw APIError.notFound("coupon") }
+        guard let code = try? QRPayload.code(from: body.code), let record = try await store.coupon(code: code) else {
+            await failures.failed(key: principal.keyID, address: address)
+            // A malformed code and an unknown one get the same answer.
+            throw APIError.notFound("coupon")
+        }
         return CouponDTO(record, baseURL: configuration.publicBaseURL)
     }
 

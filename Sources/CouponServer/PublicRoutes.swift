@@ -9,6 +9,7 @@ import Hummingbird
 struct PublicRoutes<Store: CouponStore> {
     let store: Store
     let limiter: RateLimiter
+    let trustedProxies: [String]
 
     func register(on router: Router<AppRequestContext>) {
         router.post("v1/public/balance", use: balance)
@@ -28,7 +29,7 @@ struct PublicRoutes<Store: CouponStore> {
     }
 
     @Sendable func balance(_ request: Request, context: AppRequestContext) async throws -> BalanceDTO {
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let client = context.clientAddress(request, trustedProxies: trustedProxies)
         guard await limiter.allow(client) else {
             throw APIError(.tooManyRequests, "rate_limited", "too many balance checks from this address; wait a minute")
         }

@@ -17,6 +17,11 @@ public struct ServerConfiguration: Sendable {
     public var timeZone = "Asia/Shanghai"
     /// Public balance checks allowed per client address and minute.
     public var publicBalanceLimit = 30
+    /// Failed code lookups and settlements with unknown codes allowed per key, and per client
+    /// address, each minute.
+    public var failureLimit = 20
+    /// Proxies whose `X-Forwarded-For` is believed for the client's address.
+    public var trustedProxies: [String] = []
     /// The key of receipts' read-only balance links (`/b/<token>`); coupon-server keeps it in the
     /// data folder so links outlive a restart.
     public var balanceLinkSecret: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }

@@ -9,6 +9,7 @@ struct SettlementRoutes<Store: CouponStore> {
     let configuration: ServerConfiguration
     let gate: IdempotencyGate
     let metrics: ServerMetrics
+    let failures: FailureLimiter
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("settlements", use: create)
@@ -20,8 +21,12 @@ struct SettlementRoutes<Store: CouponStore> {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let start = ContinuousClock.now
+        let key = context.principal?.keyID ?? "none"
+        let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
         do {
+            try await failures.check(key: key, address: address)
             let (response, outcome) = try await settle(request, context: context)
+            if case .declined(.unknownCoupon) = outcome?.decision { await failures.failed(key: key, address: address) }
             let seconds = Self.seconds(since: start)
             switch outcome?.decision {
             case .none: metrics.record(result: "replayed", reason: "", seconds: seconds)
@@ -35,6 +40,7 @@ struct SettlementRoutes<Store: CouponStore> {
             }
             return response
         } catch {
+            if error is CouponCodeError { await failures.failed(key: key, address: address) }
             metrics.record(
                 result: "rejected", reason: APIError.from(error)?.code ?? "internal",
                 seconds: Self.seconds(since: start))

@@ -48,6 +48,10 @@ struct CommonOptions: ParsableArguments {
         result.publicBaseURL = publicURL ?? values["COUPON_PUBLIC_URL"] ?? result.publicBaseURL
         if let hold = holdSeconds ?? values["COUPON_HOLD_SECONDS"].flatMap({ Int64($0) }) { result.holdSeconds = hold }
         result.timeZone = timeZone ?? values["COUPON_TIME_ZONE"] ?? result.timeZone
+        if let proxies = values["COUPON_TRUSTED_PROXIES"] {
+            result.trustedProxies = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let limit = values["COUPON_FAILURE_LIMIT"].flatMap({ Int($0) }) { result.failureLimit = limit }
         guard (0...65535).contains(result.port) else { throw ValidationError("port \(result.port) is out of range") }
         guard result.holdSeconds >= 10 else { throw ValidationError("the hold time must be at least 10 seconds") }
         guard TimeZone(identifier: result.timeZone) != nil else {
@@ -92,6 +96,8 @@ struct Serve: AsyncParsableCommand {
                 public_url=\(configuration.publicBaseURL)
                 hold_seconds=\(configuration.holdSeconds)
                 time_zone=\(configuration.timeZone)
+                trusted_proxies=\(configuration.trustedProxies.joined(separator: ","))
+                failure_limit=\(configuration.failureLimit)
                 code_hash_secret=(hidden, in \(DataFolder(databasePath: configuration.databasePath).secretPath))
                 """)
             return

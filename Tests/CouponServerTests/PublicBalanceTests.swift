@@ -40,3 +40,35 @@ struct PublicBalanceTests {
         }
     }
 }
+
+@Suite("Guessing codes is rate-limited per key and per address")
+struct FailureLimitTests {
+    @Test("after the limit of failed lookups, lookups and settlements get 429; unknown and malformed alike")
+    func limit() async throws {
+        var setup = try await TestServer()
+        setup.configuration.failureLimit = 5
+        let server = setup
+        try await server.run { client in
+            let issued = try await client.issue(30000, adminKey: server.adminKey)
+            let code = try #require(issued["code"] as? String)
+            let guesses = [
+                "K7QF-2M9X", "0000000000000000000000", "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZ", "x", "K7QF2M9XABCDEFGHJKMNPQR",
+            ]
+            for guess in guesses {
+                let answer = try await client.call(
+                    .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(guess)"}"#)
+                #expect(answer.status == 404)
+                #expect(answer.body.errorCode() == "not_found")
+            }
+            let blocked = try await client.call(
+                .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(code)"}"#)
+            #expect(blocked.status == 429)
+            #expect(blocked.body.errorCode() == "rate_limited")
+            // The same address with another key is limited too.
+            let settle = try await client.call(
+                .post, "/v1/settlements", key: server.otherStationKey,
+                json: #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}]}"#)
+            #expect(settle.status == 429)
+        }
+    }
+}
