@@ -6,10 +6,11 @@ extension SQLiteCouponStore {
     /// Runs `body` and records `render`'s response under `key` in the same write transaction, or
     /// replays the response recorded for an earlier identical request.
     func idempotentWrite<Value: Sendable>(
-        _ key: IdempotencyKey, now: Instant, body: @escaping @Sendable (Database) throws -> Value,
+        _ key: IdempotencyKey, now: Instant, grouped: Bool = false,
+        body: @escaping @Sendable (Database) throws -> Value,
         render: @escaping @Sendable (Value) throws -> StoredResponse
     ) async throws -> Idempotent<Value> {
-        try await pool.write { db in
+        let work: @Sendable (Database) throws -> Idempotent<Value> = { db in
             if let row = try Row.fetchOne(
                 db, sql: "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ? AND key = ?",
                 arguments: [key.scope, key.key])
@@ -27,6 +28,7 @@ extension SQLiteCouponStore {
                 ])
             return .fresh(value, response)
         }
+        return grouped ? try await group.write(work) : try await pool.write(work)
     }
 
     public func storedResponse(scope: String, key: String) async throws -> StoredResponse? {
@@ -44,7 +46,8 @@ extension SQLiteCouponStore {
     ) async throws -> Idempotent<SettlementOutcome> {
         let hash = hasher.hash(request.code)
         return try await idempotentWrite(
-            idempotency, now: now, body: { db in try Self.settle(db, request, codeHash: hash, now: now) },
+            idempotency, now: now, grouped: true,
+            body: { db in try Self.settle(db, request, codeHash: hash, now: now) },
             render: render)
     }
 

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteCouponStore {
     public func settle(_ request: SettleRequest, now: Instant) async throws -> SettlementOutcome {
         let hash = hasher.hash(request.code)
-        return try await pool.write { db in try Self.settle(db, request, codeHash: hash, now: now) }
+        return try await group.write { db in try Self.settle(db, request, codeHash: hash, now: now) }
     }
 
     /// The settlement in the caller's write transaction.

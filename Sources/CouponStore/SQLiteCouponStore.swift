@@ -6,6 +6,8 @@ import GRDB
 /// on, every state change one transaction, every deduction one conditional write.
 public final class SQLiteCouponStore: CouponStore {
     let pool: DatabasePool
+    /// Settlements go through group commit: many in one transaction, each in its own savepoint.
+    let group: GroupCommit
     let hasher: CodeHasher
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -17,6 +19,7 @@ public final class SQLiteCouponStore: CouponStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        group = GroupCommit(pool: pool)
         self.hasher = hasher
         let migrator = SQLiteSchema.migrator
         if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError(kind: .schemaTooNew) }

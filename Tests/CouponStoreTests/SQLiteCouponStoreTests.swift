@@ -122,6 +122,45 @@ struct SQLiteCouponStoreTests {
         #expect(try await store.audit().isEmpty)
     }
 
+    @Test("group commit: a failing settlement in a batch rolls back alone; the others are kept")
+    func groupCommitIsolation() async throws {
+        let store = try await seededStore()
+        let issued = try await store.issue(initial: try cny("1000.00"), expiresAt: nil, actor: "admin", now: Self.now)
+        let tea = try Basket([("TEA", 1)]), two = try Basket([("TEA", 2)])
+        let render: @Sendable (SettlementOutcome) throws -> StoredResponse = { _ in
+            StoredResponse(status: 201, body: [])
+        }
+        // One key used first with one tea; then 40 concurrent requests: 20 new keys (kept) and 20 reusing
+        // the first key with another basket (refused, inside the same group transactions).
+        _ = try await store.settle(
+            SettleRequest(code: issued.code, basket: tea, station: "till-1"), now: Self.now,
+            idempotency: IdempotencyKey(scope: "till-1", key: "first", requestHash: "a"), render: render)
+        let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<40 {
+                group.addTask {
+                    let reuse = i % 2 == 0
+                    let key = IdempotencyKey(
+                        scope: "till-1", key: reuse ? "first" : "k\(i)", requestHash: reuse ? "b" : "k\(i)")
+                    do {
+                        _ = try await store.settle(
+                            SettleRequest(code: issued.code, basket: reuse ? two : tea, station: "till-1"),
+                            now: Self.now, idempotency: key, render: render)
+                        return true
+                    } catch is IdempotencyKeyReused {
+                        return false
+                    }
+                }
+            }
+            var kept = 0
+            for try await ok in group where ok { kept += 1 }
+            return kept
+        }
+        #expect(results == 20)
+        #expect(try await store.coupon(id: issued.record.id)?.snapshot.balance.minorUnits == 100000 - 21 * 1000)
+        #expect(try await store.ledger(couponID: issued.record.id).filter { $0.kind == .capture }.count == 21)
+        #expect(try await store.audit().isEmpty)
+    }
+
     @Test("data survives reopening; a schema from a newer version is refused")
     func reopenAndNewerSchema() async throws {
         let id: String
