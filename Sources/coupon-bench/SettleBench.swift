@@ -68,7 +68,7 @@ struct SettleBench: AsyncParsableCommand {
             "http:  \(latencies.count) settlements, \(clients) clients: \(format(Double(latencies.count) / httpSeconds, 0))/s, p50 \(format(http.median)) ms, p99 \(format(p99)) ms"
         )
 
-        // Phase 2: the same writes through the store in process, one transaction each.
+        // Phase 2: the same writes through the store in process (group commit), without HTTP.
         let store = try SQLiteCouponStore(
             path: folder.appendingPathComponent("store.sqlite").path, hasher: CodeHasher(secret: CodeHasher.newSecret())
         )
@@ -98,7 +98,7 @@ struct SettleBench: AsyncParsableCommand {
         let storeSeconds = (clock.now - storeStart).milliseconds / 1000
         let storeRate = Double(perClient * clients) / storeSeconds
         print(
-            "store: \(perClient * clients) settlements in process, one transaction each (synchronous=FULL): \(format(storeRate, 0))/s"
+            "store: \(perClient * clients) settlements in process through the store, group commit (synchronous=FULL): \(format(storeRate, 0))/s"
         )
         print("ratio http/store: \(format(Double(latencies.count) / httpSeconds / storeRate))")
     }

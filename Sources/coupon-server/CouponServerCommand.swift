@@ -104,7 +104,11 @@ struct Serve: AsyncParsableCommand {
         }
         LoggingSystem.bootstrap(JSONLogHandler.init)
         var logger = Logger(label: "coupon-server")
-        logger.logLevel = .info
+        let level = ProcessInfo.processInfo.environment["COUPON_LOG_LEVEL"] ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ValidationError("COUPON_LOG_LEVEL is trace, debug, info, notice, warning, error or critical")
+        }
+        logger.logLevel = logLevel
         let folder = DataFolder(databasePath: configuration.databasePath)
         let secret = try folder.secret()
         let store = try SQLiteCouponStore(path: configuration.databasePath, hasher: CodeHasher(secret: secret))
