@@ -1,4 +1,5 @@
 import ArgumentParser
+import CouponCore
 import Foundation
 import Station
 
@@ -32,19 +33,19 @@ struct StationOptions: ParsableArguments {
     }
 
     func resolve() throws -> Resolved {
-        var values: [String: String] = [:]
+        var text: String? = nil
         if let config {
-            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+            guard let contents = try? String(contentsOfFile: config, encoding: .utf8) else {
                 throw StationError.badInput("cannot read the configuration file \(config)")
             }
-            for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
-                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2 else { throw StationError.badInput("\(config): '\(line)' is not KEY=VALUE") }
-                values[parts[0]] = parts[1]
-            }
+            text = contents
         }
-        for (name, value) in ProcessInfo.processInfo.environment where name.hasPrefix("COUPON_") {
-            values[name] = value
+        let values: [String: String]
+        do {
+            values = try Settings.merge(
+                file: text, source: config ?? "", environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw StationError.badInput(error.description)
         }
         guard let server = server ?? values["COUPON_SERVER"] else {
             throw StationError.badInput("no server: give --server URL or set COUPON_SERVER")

@@ -29,18 +29,20 @@ struct CommonOptions: ParsableArguments {
     )
         throws -> ServerConfiguration
     {
-        var values: [String: String] = [:]
+        var text: String? = nil
         if let config {
-            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+            guard let contents = try? String(contentsOfFile: config, encoding: .utf8) else {
                 throw ValidationError("cannot read the configuration file \(config)")
             }
-            for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
-                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2 else { throw ValidationError("\(config): '\(line)' is not KEY=VALUE") }
-                values[parts[0]] = parts[1]
-            }
+            text = contents
         }
-        for (key, value) in ProcessInfo.processInfo.environment where key.hasPrefix("COUPON_") { values[key] = value }
+        let values: [String: String]
+        do {
+            values = try Settings.merge(
+                file: text, source: config ?? "", environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
         var result = ServerConfiguration()
         result.host = host ?? values["COUPON_HOST"] ?? result.host
         if let port = port ?? values["COUPON_PORT"].flatMap(Int.init) { result.port = port }

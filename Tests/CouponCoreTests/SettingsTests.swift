@@ -1,0 +1,30 @@
+import CouponCore
+import Testing
+
+@Suite("Settings: a KEY=VALUE file, the environment over it")
+struct SettingsTests {
+    @Test("comments and blank lines skipped, spaces trimmed, COUPON_* environment wins, others ignored")
+    func merge() throws {
+        let text = "# a comment\n\nCOUPON_PORT = 9000\nCOUPON_HOST=0.0.0.0\nCOUPON_PUBLIC_URL=https://a.example/x=y\n"
+        let values = try Settings.merge(
+            file: text, source: "server.conf", environment: ["COUPON_PORT": "9100", "HOME": "/root"])
+        #expect(values["COUPON_PORT"] == "9100")
+        #expect(values["COUPON_HOST"] == "0.0.0.0")
+        #expect(values["COUPON_PUBLIC_URL"] == "https://a.example/x=y")
+        #expect(values["HOME"] == nil)
+        #expect(try Settings.merge(file: nil, source: "", environment: [:]).isEmpty)
+    }
+
+    @Test("a line that is not KEY=VALUE is named")
+    func badLine() {
+        #expect(throws: SettingsError.self) {
+            _ = try Settings.merge(file: "COUPON_PORT 9000\n", source: "server.conf", environment: [:])
+        }
+        do {
+            _ = try Settings.merge(file: "=x\n", source: "s.conf", environment: [:])
+            Issue.record("accepted a line without a key")
+        } catch {
+            #expect(error.description == "s.conf: '=x' is not KEY=VALUE")
+        }
+    }
+}
