@@ -39,17 +39,21 @@ public struct AppRequestContext: RequestContext {
 struct AuthMiddleware<Store: CouponStore>: RouterMiddleware {
     typealias Context = AppRequestContext
     let store: Store
+    let cache: KeyCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         var context = context
         if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "),
-                let principal = try await store.principal(forKey: String(header.dropFirst(7)))
-            else {
-                throw APIError.unauthorized
+            guard header.hasPrefix("Bearer ") else { throw APIError.unauthorized }
+            let key = String(header.dropFirst(7))
+            var found = cache.principal(forKey: key)
+            if found == nil, let principal = try await store.principal(forKey: key) {
+                cache.remember(principal, forKey: key)
+                found = principal
             }
+            guard let principal = found else { throw APIError.unauthorized }
             context.principal = principal
             if let station = principal.station { context.logger[metadataKey: "station"] = "\(station)" }
         }

@@ -16,7 +16,8 @@ public func buildApplication<Store: CouponStore>(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthMiddleware(store: store))
+    let keys = KeyCache()
+    router.add(middleware: AuthMiddleware(store: store, cache: keys))
     router.get("healthz") { _, _ in "ok" }
     let metrics = ServerMetrics()
     router.get("metrics") { _, _ -> Response in
@@ -41,7 +42,7 @@ public func buildApplication<Store: CouponStore>(
         store: store, configuration: configuration, gate: gate, metrics: metrics, failures: failures
     ).register(on: v1)
     AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
-    OperationsRoutes(store: store, configuration: configuration).register(on: v1)
+    OperationsRoutes(store: store, configuration: configuration, keys: keys).register(on: v1)
     StationRoutes(store: store, configuration: configuration).register(on: v1)
     var app = Application(
         router: router,

@@ -8,6 +8,7 @@ import Hummingbird
 struct OperationsRoutes<Store: CouponStore> {
     let store: Store
     let configuration: ServerConfiguration
+    let keys: KeyCache
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("stations", use: stations)
@@ -61,7 +62,9 @@ struct OperationsRoutes<Store: CouponStore> {
         guard id != principal.keyID else {
             throw APIError(.conflict, "wrong_state", "a key cannot revoke itself; use another admin key")
         }
-        guard try await store.revokeKey(id: id, now: configuration.clock()) else {
+        let revoked = try await store.revokeKey(id: id, now: configuration.clock())
+        keys.clear()
+        guard revoked else {
             throw APIError(.notFound, "not_found", "no such key, or it was revoked already")
         }
         return KeysDTO(keys: try await store.keys().filter { $0.id == id }.map(KeyDTO.init))
