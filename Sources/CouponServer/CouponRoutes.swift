@@ -65,10 +65,10 @@ struct CouponRoutes<Store: CouponStore> {
     @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
         let principal = try context.requireKey()
         let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
-        try await failures.check(key: principal.keyID, address: address)
+        try failures.check(key: principal.keyID, address: address)
         let body = try await request.decode(as: LookupBody.self, context: context)
         guard let code = try? QRPayload.code(from: body.code), let record = try await store.coupon(code: code) else {
-            await failures.failed(key: principal.keyID, address: address)
+            failures.failed(key: principal.keyID, address: address)
             // A malformed code and an unknown one get the same answer.
             throw APIError.notFound("coupon")
         }

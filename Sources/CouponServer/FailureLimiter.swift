@@ -1,39 +1,63 @@
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// Limits guessing: failed code lookups and settlements against unknown or malformed codes count
 /// per key and per client address in one-minute windows; past `limit` either way, such requests
 /// get 429 until the window ends.
-actor FailureLimiter {
+final class FailureLimiter: Sendable {
     private let limit: Int
-    private var window: Int64 = 0
-    private var byKey: [String: Int] = [:]
-    private var byAddress: [String: Int] = [:]
+    private let counts = MinuteCounts()
 
     init(limit: Int) { self.limit = limit }
 
     /// Throws 429 when this key or address has failed too often this minute.
     func check(key: String, address: String) throws {
-        roll()
-        guard byKey[key, default: 0] < limit, byAddress[address, default: 0] < limit else {
+        guard counts.count("key:" + key) < limit, counts.count("address:" + address) < limit else {
             throw APIError(
-                .tooManyRequests, "rate_limited", "too many failed code lookups from this key or address; wait a minute"
-            )
+                .tooManyRequests, "rate_limited", "too many failed code lookups from this key or address; wait a minute")
         }
     }
 
     func failed(key: String, address: String) {
-        roll()
-        byKey[key, default: 0] += 1
-        byAddress[address, default: 0] += 1
+        counts.add("key:" + key)
+        counts.add("address:" + address)
+    }
+}
+
+/// Counts per name in the current minute (a fixed window), behind a mutex: cheap enough for the
+/// settle path, where an actor would cost a hop per request.
+final class MinuteCounts: Sendable {
+    private struct State {
+        var window: Int64 = 0
+        var counts: [String: Int] = [:]
+
+        mutating func roll() {
+            let minute = Int64(Date().timeIntervalSince1970) / 60
+            if minute != window {
+                window = minute
+                counts.removeAll(keepingCapacity: true)
+            }
+        }
     }
 
-    private func roll() {
-        let minute = Int64(Date().timeIntervalSince1970) / 60
-        if minute != window {
-            window = minute
-            byKey.removeAll(keepingCapacity: true)
-            byAddress.removeAll(keepingCapacity: true)
+    private let state = Mutex(State())
+
+    /// This minute's count for `name`.
+    func count(_ name: String) -> Int {
+        state.withLock { state in
+            state.roll()
+            return state.counts[name, default: 0]
+        }
+    }
+
+    /// Adds one to `name` and returns the new count.
+    @discardableResult
+    func add(_ name: String) -> Int {
+        state.withLock { state in
+            state.roll()
+            state.counts[name, default: 0] += 1
+            return state.counts[name]!
         }
     }
 }

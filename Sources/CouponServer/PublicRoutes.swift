@@ -30,7 +30,7 @@ struct PublicRoutes<Store: CouponStore> {
 
     @Sendable func balance(_ request: Request, context: AppRequestContext) async throws -> BalanceDTO {
         let client = context.clientAddress(request, trustedProxies: trustedProxies)
-        guard await limiter.allow(client) else {
+        guard limiter.allow(client) else {
             throw APIError(.tooManyRequests, "rate_limited", "too many balance checks from this address; wait a minute")
         }
         let body = try await request.decode(as: LookupBody.self, context: context)
@@ -82,20 +82,11 @@ private let balancePageHTML = """
     """
 
 /// A fixed-window limit per client address: `limit` calls a minute.
-actor RateLimiter {
+final class RateLimiter: Sendable {
     private let limit: Int
-    private var window: Int64 = 0
-    private var counts: [String: Int] = [:]
+    private let counts = MinuteCounts()
 
     init(limit: Int) { self.limit = limit }
 
-    func allow(_ client: String) -> Bool {
-        let minute = Int64(Date().timeIntervalSince1970) / 60
-        if minute != window {
-            window = minute
-            counts.removeAll(keepingCapacity: true)
-        }
-        counts[client, default: 0] += 1
-        return counts[client]! <= limit
-    }
+    func allow(_ client: String) -> Bool { counts.add(client) <= limit }
 }

@@ -24,9 +24,9 @@ struct SettlementRoutes<Store: CouponStore> {
         let key = context.principal?.keyID ?? "none"
         let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
         do {
-            try await failures.check(key: key, address: address)
+            try failures.check(key: key, address: address)
             let (response, outcome) = try await settle(request, context: context)
-            if case .declined(.unknownCoupon) = outcome?.decision { await failures.failed(key: key, address: address) }
+            if case .declined(.unknownCoupon) = outcome?.decision { failures.failed(key: key, address: address) }
             let seconds = Self.seconds(since: start)
             switch outcome?.decision {
             case .none: metrics.record(result: "replayed", reason: "", seconds: seconds)
@@ -40,7 +40,7 @@ struct SettlementRoutes<Store: CouponStore> {
             }
             return response
         } catch {
-            if error is CouponCodeError { await failures.failed(key: key, address: address) }
+            if error is CouponCodeError { failures.failed(key: key, address: address) }
             metrics.record(
                 result: "rejected", reason: APIError.from(error)?.code ?? "internal",
                 seconds: Self.seconds(since: start))
