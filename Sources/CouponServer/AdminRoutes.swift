@@ -89,7 +89,8 @@ struct AdminRoutes<Store: CouponStore> {
         let id = try context.parameters.require("id")
         let amount = try body.amount.money()
         let key = try gate.key(for: request, body: raw, principal: principal)
-        return try await idempotent(key) { [store, configuration] render in
+        let render = couponResponse
+        return try await gate.respond(key) { [store, configuration] in
             try await store.load(
                 couponID: id, amount: amount, reference: reference, actor: principal.actor, now: configuration.clock(),
                 idempotency: key, render: render)
@@ -104,26 +105,20 @@ struct AdminRoutes<Store: CouponStore> {
         let id = try context.parameters.require("id")
         let amount = try body.amount.money(allowNegative: true)
         let key = try gate.key(for: request, body: raw, principal: principal)
-        return try await idempotent(key) { [store, configuration] render in
+        let render = couponResponse
+        return try await gate.respond(key) { [store, configuration] in
             try await store.adjust(
                 couponID: id, amount: amount, reason: reason, actor: principal.actor, now: configuration.clock(),
                 idempotency: key, render: render)
         }
     }
 
-    /// Runs a coupon change under the request's idempotency key (when it has one).
-    func idempotent(
-        _ key: IdempotencyKey?,
-        _ work:
-            @escaping @Sendable (@escaping @Sendable (CouponRecord) throws -> StoredResponse) async throws ->
-            Idempotent<CouponRecord>
-    ) async throws -> Response {
+    /// How a changed coupon is answered (and stored for replays).
+    var couponResponse: @Sendable (CouponRecord) throws -> StoredResponse {
         let baseURL = configuration.publicBaseURL
-        let render: @Sendable (CouponRecord) throws -> StoredResponse = { record in
+        return { record in
             StoredResponse(status: 200, body: [UInt8](try JSONEncoder.api.encode(CouponDTO(record, baseURL: baseURL))))
         }
-        guard let key else { return Response(stored: try await work(render).response) }
-        return try await gate.run(key) { try await work(render).httpResponse }
     }
 
     /// A reference or reason for the ledger: 1 to 200 characters on one line.
@@ -187,12 +182,10 @@ struct AdminRoutes<Store: CouponStore> {
             StoredResponse(
                 status: 200, body: [UInt8](try JSONEncoder.api.encode(SettlementDTO(record, links: links))))
         }
-        let work: @Sendable () async throws -> Idempotent<SettlementRecord> = { [store, configuration, lines] in
+        return try await gate.respond(key) { [store, configuration, lines] in
             try await store.refund(
                 settlementID: id, lines: lines, actor: principal.actor, now: configuration.clock(), idempotency: key,
                 render: render)
         }
-        guard let key else { return Response(stored: try await work().response) }
-        return try await gate.run(key) { try await work().httpResponse }
     }
 }

@@ -15,7 +15,8 @@ final class FailureLimiter: Sendable {
     func check(key: String, address: String) throws {
         guard counts.count("key:" + key) < limit, counts.count("address:" + address) < limit else {
             throw APIError(
-                .tooManyRequests, "rate_limited", "too many failed code lookups from this key or address; wait a minute")
+                .tooManyRequests, "rate_limited", "too many failed code lookups from this key or address; wait a minute"
+            )
         }
     }
 

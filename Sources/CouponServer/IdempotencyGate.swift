@@ -37,6 +37,15 @@ actor IdempotencyGate {
         defer { inFlight.remove(slot) }
         return try await work()
     }
+
+    /// `work`'s response: directly when the request has no key, else under the key (409 while a
+    /// duplicate is in flight, the stored bytes on a replay).
+    func respond<Value: Sendable>(_ key: IdempotencyKey?, _ work: @Sendable () async throws -> Idempotent<Value>)
+        async throws -> Response
+    {
+        guard let key else { return Response(stored: try await work().response) }
+        return try await run(key) { try await work().httpResponse }
+    }
 }
 
 extension Response {
