@@ -4,11 +4,23 @@ import CouponCore
 /// the caller runs the settlement when ``handle(_:)`` answers ``Effect/settle(code:items:)``, and
 /// calls ``reset()`` after.
 public struct CheckoutSession: Sendable {
-    public private(set) var lines: [BasketLine] = []
     /// The quantity the next product counts as (`qty 3`), back to 1 after it.
     public private(set) var nextQuantity = 1
-    /// What each scan added, newest last, so `undo` takes back the last scan.
-    private var history: [BasketLine] = []
+    /// What each scan added, newest last: the basket is this, merged; `undo` drops the last one.
+    private var scans: [BasketLine] = []
+
+    /// The basket: the scans merged by product code, in first-seen order.
+    public var lines: [BasketLine] {
+        var lines: [BasketLine] = []
+        for scan in scans {
+            if let index = lines.firstIndex(where: { $0.code == scan.code }) {
+                lines[index].quantity += scan.quantity
+            } else {
+                lines.append(scan)
+            }
+        }
+        return lines
+    }
 
     public enum Effect: Sendable, Equatable {
         case added(BasketLine)
@@ -42,15 +54,10 @@ public struct CheckoutSession: Sendable {
         }
         switch lower {
         case "undo", "void-line":
-            guard let last = history.popLast(), let index = lines.firstIndex(where: { $0.code == last.code }) else {
-                return .error("the basket is empty")
-            }
-            lines[index].quantity -= last.quantity
-            if lines[index].quantity <= 0 { lines.remove(at: index) }
+            guard let last = scans.popLast() else { return .error("the basket is empty") }
             return .removed(last)
         case "cancel":
-            lines.removeAll()
-            history.removeAll()
+            scans.removeAll()
             nextQuantity = 1
             return .cancelled
         case "reprint":
@@ -59,7 +66,7 @@ public struct CheckoutSession: Sendable {
             break
         }
         if let code = try? QRPayload.code(from: text) {
-            guard !lines.isEmpty else { return .error("scan the products before the coupon") }
+            guard !scans.isEmpty else { return .error("scan the products before the coupon") }
             return .settle(code: code, items: lines)
         }
         if text.contains("/c#") || text.hasPrefix("http") {
@@ -73,21 +80,16 @@ public struct CheckoutSession: Sendable {
         guard (try? ProductCode(code)) != nil else { return .error("'\(code)' is not a product code") }
         let quantity = nextQuantity
         nextQuantity = 1
-        if let index = lines.firstIndex(where: { $0.code == code }) {
-            guard lines[index].quantity + quantity <= 999 else { return .error("more than 999 of \(code)") }
-            lines[index].quantity += quantity
-            history.append(BasketLine(code: code, quantity: quantity))
-            return .added(BasketLine(code: code, quantity: quantity))
-        }
-        lines.append(BasketLine(code: code, quantity: quantity))
-        history.append(BasketLine(code: code, quantity: quantity))
-        return .added(BasketLine(code: code, quantity: quantity))
+        let scan = BasketLine(code: code, quantity: quantity)
+        let already = scans.reduce(0) { $0 + ($1.code == code ? $1.quantity : 0) }
+        guard already + quantity <= 999 else { return .error("more than 999 of \(code)") }
+        scans.append(scan)
+        return .added(scan)
     }
 
     /// Empties the basket after a settlement.
     public mutating func reset() {
-        lines.removeAll()
-        history.removeAll()
+        scans.removeAll()
         nextQuantity = 1
     }
 }
