@@ -1,10 +1,7 @@
 import ArgumentParser
 import CouponCore
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import StationCLI
 
 /// Where the server is and which key to use: a config file, then COUPON_SERVER / COUPON_API_KEY,
 /// then flags (later wins).
@@ -46,30 +43,21 @@ func runReporting(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as IssuerError {
-        FileHandle.standardError.write(Data("couponctl: \(error)\n".utf8))
+        Terminal.error("couponctl: \(error)")
         throw ExitCode(error.exitCode)
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("couponctl: \(error)\n".utf8))
+        Terminal.error("couponctl: \(error)")
         throw ExitCode(2)
     }
 }
 
 /// Writes a line to standard output; a reader that went away (`| head`) ends the program quietly.
 func say(_ text: String) {
-    var bytes = Array((text + "\n").utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes[offset...].withUnsafeMutableBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            exit(errno == EPIPE ? 141 : 1)
-        }
-        offset += n
-    }
+    Terminal.write(text + "\n", to: 1)
 }
 
 /// Amount text in major units for a currency: `300.00`.

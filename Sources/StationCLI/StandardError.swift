@@ -4,13 +4,15 @@
     import Darwin
 #endif
 
-/// Writes to standard error and standard output without buffering surprises.
-enum Terminal {
-    static func error(_ text: String) {
+/// Writes to standard error and standard output without buffering surprises. When the reader of
+/// standard output has gone away (`| head`), the program ends quietly with status 141, as a shell
+/// tool killed by SIGPIPE would.
+public enum Terminal {
+    public static func error(_ text: String) {
         write(text + "\n", to: 2)
     }
 
-    static func write(_ text: String, to fd: Int32) {
+    public static func write(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)
         writeAll(&bytes, to: fd)
     }
@@ -21,6 +23,7 @@ enum Terminal {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE && fd == 1 { exit(141) }
                 return
             }
             offset += n
