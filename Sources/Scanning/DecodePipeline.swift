@@ -48,6 +48,15 @@ public struct DecodePipeline: Sendable {
     /// Decodes every code zbar can find in `image`.
     /// - Throws: ``ScanError`` only when zbar itself fails; no code found is an empty result.
     public func decode(_ image: GreyImage) throws(ScanError) -> DecodeResult {
+        try decode(image, trace: nil)
+    }
+
+    /// Decodes as ``decode(_:)`` does, telling `trace` after each pass what it cost and found
+    /// (`coupon-bench scan --trace` uses it to see where a slow photo's time goes).
+    public func decode(
+        _ image: GreyImage, trace: ((_ pass: String, _ scans: Int, _ found: Int, _ elapsed: Duration) -> Void)?
+    ) throws(ScanError) -> DecodeResult {
+        let clock = ContinuousClock()
         let inputs = PassInputs(image)
         var tried = 0
         // A 1-D read seen on few scan lines is weak: zbar's misreads look like that. It is kept
@@ -63,6 +72,7 @@ public struct DecodePipeline: Sendable {
             // A pass that does not apply to this image (too small to halve, say) costs nothing.
             if groups.isEmpty { continue }
             budget -= pass.cost
+            let started = clock.now, triedBefore = tried
             var symbols: [DecodedSymbol] = []
             search: for group in groups {
                 for (prepared, back) in group() {
@@ -73,6 +83,7 @@ public struct DecodePipeline: Sendable {
                     if !symbols.isEmpty { break search }
                 }
             }
+            trace?(pass.name, tried - triedBefore, symbols.count, clock.now - started)
             if symbols.isEmpty { continue }
             if symbols.contains(where: { !$0.isWeak }) {
                 return DecodeResult(symbols: symbols.filter { !$0.isWeak || symbols.count == 1 }, passesTried: tried)

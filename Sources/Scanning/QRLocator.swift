@@ -118,51 +118,50 @@ struct QRLocator {
         let version = max(1, min(40, Int(((estimate - 17) / 4).rounded())))
         let guessBR = Point(x: tr.center.x + bl.center.x - tl.center.x, y: tr.center.y + bl.center.y - tl.center.y)
         let toBinary = Homography(matrix: [binaryScale, 0, 0, 0, binaryScale, 0, 0, 0, 1])
-        var scored: [(Double, Homography, Int)] = []
+        var fits: [GridFit] = []
         for v in (version - 2)...(version + 1) where (1...40).contains(v) {
             let dim = Double(17 + 4 * v)
             let source = [Point(x: 3.5, y: 3.5), Point(x: dim - 3.5, y: 3.5), Point(x: 3.5, y: dim - 3.5)]
             let target = [tl.center, tr.center, bl.center]
             var anchor = Point(x: dim - 3.5, y: dim - 3.5)
-            var start = guessBR
+            var starts = [guessBR]
             if v >= 2, let affine = Homography(from: source + [anchor], to: target + [guessBR]) {
                 // The alignment pattern, 6.5 modules in from the bottom-right corner, pins perspective.
+                // Under strong tilt the affine guess is far off and the finder may latch onto other
+                // structure, so the climb starts from both.
                 let expected = affine.apply(Point(x: dim - 6.5, y: dim - 6.5))
                 let localModule = dist(tl.center, tr.center) / (dim - 7)
                 anchor = Point(x: dim - 6.5, y: dim - 6.5)
-                start =
+                starts =
                     AlignmentFinder.find(
                         in: binary, near: toBinary.apply(expected), moduleSize: localModule * binaryScale
-                    ).map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } ?? expected
+                    ).map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } + [expected]
             }
-            // Hill-climb the fourth point: steps of a module, then half and quarter modules.
-            func fit(_ p: Point) -> (Double, Homography)? {
-                guard let h = Homography(from: source + [anchor], to: target + [p]) else { return nil }
-                return (gridScore(binary, toBinary.composed(with: h), dim: Int(dim)), h)
+            // Hill-climb the fourth point: steps of two modules, one, then a third of one.
+            let climbed = starts.compactMap { start -> GridFit? in
+                guard
+                    var fit = GridFit(
+                        binary: binary, toBinary: toBinary, dim: Int(dim), source: source + [anchor],
+                        target: target + [start])
+                else { return nil }
+                fit.climb(point: 3, steps: [2 * module], maxRounds: 10)
+                fit.climb(point: 3, steps: [module, module / 3])
+                return fit
             }
-            guard var best = fit(start) else { continue }
-            var point = start
-            for step in [module, module / 3] {
-                var improved = true
-                var rounds = 0
-                while improved && rounds < 4 {
-                    improved = false
-                    rounds += 1
-                    for (dx, dy) in [(-1.0, 0.0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
-                        let p = Point(x: point.x + dx * step, y: point.y + dy * step)
-                        if let trial = fit(p), trial.0 > best.0 {
-                            best = trial
-                            point = p
-                            improved = true
-                        }
-                    }
-                }
-            }
-            scored.append((best.0, best.1, Int(dim)))
+            guard let fit = climbed.max(by: { $0.score < $1.score }) else { continue }
+            fits.append(fit)
         }
-        let best = scored.sorted { $0.0 > $1.0 }.prefix(2)
+        // The finder centres themselves are only estimates (tilt makes the near modules bigger
+        // than the far ones): for the best two grids, nudge every corner in turn.
+        let best = fits.sorted { $0.score > $1.score }.prefix(2).map { fit in
+            var fit = fit
+            for point in 0..<4 { fit.climb(point: point, steps: [module / 3]) }
+            return fit
+        }
         return best.flatMap {
-            [sampled(grey: grey, toImage: $0.1, dim: $0.2), render(grey: grey, toImage: $0.1, dim: $0.2)]
+            sampled(grey: grey, toImage: $0.homography, dim: $0.dim) + [
+                render(grey: grey, toImage: $0.homography, dim: $0.dim)
+            ]
         }
     }
 
@@ -172,8 +171,9 @@ struct QRLocator {
         var clean = 0, counted = 0, timingRight = 0, timingTotal = 0
         let taps = [(0.5, 0.5), (0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8)]
         let w = binary.width, hgt = binary.height
-        // Large symbols: every other module is plenty, and keeps the search cheap.
-        let stride = dim > 33 ? 2 : 1
+        // Large symbols: a sparse grid of modules (about 30 a side) is plenty, and keeps the
+        // search cheap; the timing patterns are always read whole.
+        let stride = dim > 33 ? max(2, dim / 30) : 1
         let m = h.m
         let inside: Bool = binary.pixels.withUnsafeBufferPointer { px in
             func dark(_ x: Double, _ y: Double) -> Bool? {
@@ -210,9 +210,11 @@ struct QRLocator {
     }
 
     /// Reads each module's shade at its centre (five bilinear samples), decides dark or light
-    /// against the mean of the modules around it, and draws a crisp symbol of those decisions:
-    /// zbar then only has to decode, not to cope with blur, glare or perspective.
-    static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
+    /// against the modules around it, and draws a crisp symbol of those decisions: zbar then only
+    /// has to decode, not to cope with blur, glare or perspective. Two rules give two canvases:
+    /// the mean of the 9x9 modules around (steady light), and the middle of the darkest and
+    /// lightest of the 5x5 around (glare, where a bright patch fades the modules under it).
+    static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> [(GreyImage, Homography)] {
         var values = [Double](repeating: 0, count: dim * dim)
         let taps = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)]
         for j in 0..<dim {
@@ -224,27 +226,30 @@ struct QRLocator {
                 values[j * dim + i] = sum / Double(taps.count)
             }
         }
-        let radius = 4
-        let px = 4, q = quietZone, side = (dim + 2 * q) * px
+        let px = 4, q = quietZone
+        let canvasToModule = Homography(matrix: [1 / Double(px), 0, -Double(q), 0, 1 / Double(px), -Double(q), 0, 0, 1])
+        let back = toImage.composed(with: canvasToModule)
+        return [
+            (drawn(ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4), dim: dim, px: px), back),
+            (drawn(ModuleGrid(values: values, dim: dim).darkAgainstMidrange(radius: 2), dim: dim, px: px), back),
+        ]
+    }
+
+    /// A canvas of `dim` x `dim` modules of `px` pixels plus the quiet zone, dark where `dark` says.
+    static func drawn(_ dark: [Bool], dim: Int, px: Int) -> GreyImage {
+        let q = quietZone, side = (dim + 2 * q) * px
         var canvas = GreyImage(width: side, height: side, fill: 255)
-        for j in 0..<dim {
-            for i in 0..<dim {
-                var sum = 0.0, n = 0.0
-                for y in max(0, j - radius)...min(dim - 1, j + radius) {
-                    for x in max(0, i - radius)...min(dim - 1, i + radius) {
-                        sum += values[y * dim + x]
-                        n += 1
+        canvas.pixels.withUnsafeMutableBufferPointer { out in
+            for j in 0..<dim {
+                for i in 0..<dim where dark[j * dim + i] {
+                    for y in 0..<px {
+                        let row = ((j + q) * px + y) * side + (i + q) * px
+                        for x in 0..<px { out[row + x] = 0 }
                     }
-                }
-                guard values[j * dim + i] < sum / n else { continue }
-                for y in 0..<px {
-                    let row = ((j + q) * px + y) * side + (i + q) * px
-                    for x in 0..<px { canvas.pixels[row + x] = 0 }
                 }
             }
         }
-        let canvasToModule = Homography(matrix: [1 / Double(px), 0, -Double(q), 0, 1 / Double(px), -Double(q), 0, 0, 1])
-        return (canvas, toImage.composed(with: canvasToModule))
+        return canvas
     }
 
     static func bilinear(_ image: GreyImage, _ p: Point) -> Double {
@@ -259,7 +264,9 @@ struct QRLocator {
 
     /// Samples the code into a canvas of `dim` modules plus the quiet zone, outside the code white.
     static func render(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
-        let p = modulePixels, q = Double(quietZone)
+        // Fewer pixels a module for big symbols: zbar reads a crisp 3-pixel module, and a
+        // version-40 canvas at 5 pixels would cost more than the photo it came from.
+        let p = dim <= 57 ? modulePixels : dim <= 97 ? 4 : 3, q = Double(quietZone)
         let side = Int((Double(dim) + 2 * q) * p)
         // Canvas pixel -> module coordinates -> image.
         let canvasToModule = Homography(matrix: [1 / p, 0, -q, 0, 1 / p, -q, 0, 0, 1])
@@ -292,13 +299,20 @@ extension Homography {
 
 /// Finds a QR alignment pattern (a dark module in a light ring in a dark ring) near where it should be.
 enum AlignmentFinder {
-    static func find(in image: GreyImage, near guess: Point, moduleSize: Double) -> Point? {
-        let radius = Int(max(4, moduleSize * 5))
+    /// The patterns within ten modules of `guess`, nearest first (at most `limit`): a dark
+    /// module with one light and then one dark module on each side, across and down.
+    static func find(in image: GreyImage, near guess: Point, moduleSize: Double, limit: Int = 3) -> [Point] {
+        let radius = Int(max(4, moduleSize * 10))
         let cx = Int(guess.x), cy = Int(guess.y)
         let x0 = max(0, cx - radius), x1 = min(image.width - 1, cx + radius)
         let y0 = max(0, cy - radius), y1 = min(image.height - 1, cy + radius)
-        guard x1 > x0 + 3, y1 > y0 + 3 else { return nil }
-        var best: (Double, Point)? = nil
+        guard x1 > x0 + 3, y1 > y0 + 3 else { return [] }
+        var found: [(Double, Point)] = []
+        let ringLimit = Int(moduleSize * 2) + 1
+        func ring(_ x: Int, _ y: Int, dx: Int = 0, dy: Int = 0) -> Bool {
+            let n = runLength(image, x: x, y: y, dx: dx, dy: dy, dark: true, limit: ringLimit)
+            return Double(n) >= moduleSize * 0.4
+        }
         for y in y0...y1 {
             // Runs light, dark, light with the dark about one module: candidate centre.
             var x = x0
@@ -311,7 +325,8 @@ enum AlignmentFinder {
                 let left = runLength(image, x: start - 1, y: y, dx: -1, dark: false, limit: Int(moduleSize * 2) + 1)
                 let right = runLength(image, x: x, y: y, dx: 1, dark: false, limit: Int(moduleSize * 2) + 1)
                 guard abs(Double(left) - moduleSize) <= moduleSize * 0.7,
-                    abs(Double(right) - moduleSize) <= moduleSize * 0.7
+                    abs(Double(right) - moduleSize) <= moduleSize * 0.7,
+                    ring(start - 1 - left, y, dx: -1), ring(x + right, y, dx: 1)
                 else { continue }
                 let centerX = Double(start) + run / 2
                 // The same pattern down the column.
@@ -324,14 +339,16 @@ enum AlignmentFinder {
                 let above = runLength(image, x: col, y: up - 1, dy: -1, dark: false, limit: Int(moduleSize * 2) + 1)
                 let below = runLength(image, x: col, y: down + 1, dy: 1, dark: false, limit: Int(moduleSize * 2) + 1)
                 guard abs(Double(above) - moduleSize) <= moduleSize * 0.7,
-                    abs(Double(below) - moduleSize) <= moduleSize * 0.7
+                    abs(Double(below) - moduleSize) <= moduleSize * 0.7,
+                    ring(col, up - 1 - above, dy: -1), ring(col, down + 1 + below, dy: 1)
                 else { continue }
                 let center = Point(x: centerX, y: Double(up) + vrun / 2)
-                let d = QRLocator.dist(center, guess)
-                if best == nil || d < best!.0 { best = (d, center) }
+                // One pattern is crossed by several rows: keep one centre per pattern.
+                guard !found.contains(where: { QRLocator.dist($0.1, center) < moduleSize * 2 }) else { continue }
+                found.append((QRLocator.dist(center, guess), center))
             }
         }
-        return best?.1
+        return found.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
     }
 
     private static func runLength(_ image: GreyImage, x: Int, y: Int, dx: Int = 0, dy: Int = 0, dark: Bool, limit: Int)

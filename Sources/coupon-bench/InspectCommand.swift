@@ -21,6 +21,9 @@ struct InspectCommand: ParsableCommand {
         }
         for (i, c) in report.candidates.enumerated() {
             try Data(PNGWriter.encode(c)).write(to: URL(fileURLWithPath: "\(out)/candidate-\(i).png"))
+            print(
+                "candidate \(i) corners "
+                    + report.corners[i].map { "\(format($0.x)),\(format($0.y))" }.joined(separator: " "))
         }
         print("\(report.candidates.count) candidates written to \(out)")
     }

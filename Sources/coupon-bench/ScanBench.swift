@@ -22,6 +22,9 @@ struct ScanBench: ParsableCommand {
     @Option(help: "List the N slowest photos with their times.")
     var slowest = 0
 
+    @Option(help: "Print each pass's scans, finds and time for photos whose name contains this.")
+    var trace: String?
+
     func run() throws {
         for set in sets {
             let entries = try SampleManifest.load(directory: set)
@@ -38,6 +41,14 @@ struct ScanBench: ParsableCommand {
             for entry in entries {
                 let image = try ImageReader.read(path: entry.path)
                 var result: DecodeResult!
+                if let trace, entry.name.contains(trace) {
+                    let plainTime = try clock.measure { _ = try plain.decode(image) }
+                    print(
+                        "trace \(entry.name) \(image.width)x\(image.height) zbar \(format(plainTime.milliseconds)) ms")
+                    _ = try ours.decode(image) { pass, scans, found, elapsed in
+                        print("  \(pass): \(scans) scans, \(found) found, \(format(elapsed.milliseconds)) ms")
+                    }
+                }
                 let t1 = try clock.measure { result = try ours.decode(image) }
                 var baseline: DecodeResult!
                 let t2 = try clock.measure { baseline = try plain.decode(image) }

@@ -37,11 +37,11 @@ struct SampleSetTests {
     func corpus() throws {
         let tally = try Self.run("photos")
         #expect(tally.total == 382)
-        let floors: [Symbology: Int] = [.qr: 110, .ean13: 79, .upca: 75, .upce: 33, .ean8: 5, .code128: 27]
+        let floors: [Symbology: Int] = [.qr: 111, .ean13: 79, .upca: 75, .upce: 33, .ean8: 5, .code128: 27]
         for (symbology, floor) in floors {
             #expect(tally.read[symbology, default: 0] >= floor, "\(symbology.manifestName)")
         }
-        #expect(tally.readTotal >= 329)
+        #expect(tally.readTotal >= 330)
         #expect(tally.wrong.count <= 4, "\(tally.wrong)")
         #expect(!tally.wrong.contains { $0.contains("QR-Code:") }, "\(tally.wrong)")
     }
@@ -50,8 +50,8 @@ struct SampleSetTests {
     func screens() throws {
         let tally = try Self.run("screens")
         #expect(tally.total == 150)
-        #expect(tally.readTotal >= 142)
-        #expect(tally.hardRead >= 22)
+        #expect(tally.readTotal >= 143)
+        #expect(tally.hardRead >= 23)
         #expect(tally.wrong.isEmpty, "\(tally.wrong)")
     }
 }
