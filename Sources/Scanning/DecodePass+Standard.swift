@@ -68,10 +68,12 @@ extension DecodePass {
     }
 
     static func upscaled(_ factor: Double, maxShortSide: Int) -> DecodePass {
-        DecodePass("x\(factor)", cost: factor * factor) { inputs in
+        var pass = DecodePass("x\(factor)", cost: factor * factor) { inputs in
             guard inputs.shortSide <= maxShortSide else { return nil }
             return (inputs.original.scaled(by: factor), PassInputs.scale(factor))
         }
+        pass.density = 2
+        return pass
     }
 
     /// Tiny images (a code cropped to its edge, one pixel a module): enlarged 4x on a white margin,

@@ -12,6 +12,8 @@ public struct DecodePass: Sendable {
     /// Roughly what the pass costs, preparation and zbar, in units of one zbar scan of the
     /// original image: the pipeline's work budget is counted in these.
     let cost: Double
+    /// zbar scans every `density`-th row and column of the prepared image.
+    var density: Int32 = 1
 
     init(_ name: String, cost: Double, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
         self.name = name

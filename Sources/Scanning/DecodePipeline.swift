@@ -77,7 +77,7 @@ public struct DecodePipeline: Sendable {
             search: for group in groups {
                 for (prepared, back) in group() {
                     tried += 1
-                    let scanner = try ZBarScanner(symbologies: symbologies)
+                    let scanner = try ZBarScanner(symbologies: symbologies, density: pass.density)
                     symbols = SymbolFilter.accept(
                         try scanner.scan(prepared), pass: pass.name, mapping: back, symbologies: symbologies)
                     if !symbols.isEmpty { break search }

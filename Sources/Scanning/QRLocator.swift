@@ -42,12 +42,15 @@ struct QRLocator {
     ///   - grey: the image to sample from.
     ///   - binary: a binarised copy (dark 0) at `binaryScale` times the size of `grey`.
     static func candidates(
-        grey: GreyImage, binary: GreyImage, binaryScale: Double, finders: [FinderPattern], limit: Int = 3
+        grey: GreyImage, binary: GreyImage, binaryScale: Double, finders: [FinderPattern], limit: Int = 2
     )
         -> [() -> [(GreyImage, Homography)]]
     {
+        // A real finder pattern is crossed by several rows; one seen on a single row is
+        // usually a run of bars that happens to read 1:1:3:1:1.
         let patterns =
             finders
+            .filter { $0.count >= 1 }
             .sorted { $0.count > $1.count }
             .prefix(12)
             .map {
@@ -55,8 +58,35 @@ struct QRLocator {
                     center: Point(x: $0.center.x / binaryScale, y: $0.center.y / binaryScale),
                     moduleSize: $0.moduleSize / binaryScale, count: $0.count)
             }
-        return bestTriples(Array(patterns)).prefix(limit).map { triple in
-            { flatten(grey: grey, binary: binary, binaryScale: binaryScale, triple: triple) }
+        // Each triple's grids are fitted once, when its first candidate is wanted; each
+        // candidate is drawn only when the ones before it failed.
+        return bestTriples(Array(patterns)).prefix(limit).flatMap { triple in
+            let fits = Lazy { fitGrids(binary: binary, binaryScale: binaryScale, triple: triple) }
+            return (0..<2).flatMap { k -> [() -> [(GreyImage, Homography)]] in
+                [
+                    {
+                        fits.value.count > k
+                            ? [sampled(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim)] : []
+                    },
+                    {
+                        fits.value.count > k
+                            ? [render(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim)] : []
+                    },
+                ]
+            }
+        }
+    }
+
+    /// A value computed on first use.
+    final class Lazy<Value> {
+        private var cached: Value?
+        private let make: () -> Value
+        init(_ make: @escaping () -> Value) { self.make = make }
+        var value: Value {
+            if let cached { return cached }
+            let made = make()
+            cached = made
+            return made
         }
     }
 
@@ -102,16 +132,15 @@ struct QRLocator {
         ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
     }
 
-    /// Warps the code outlined by `triple` flat. The module count is estimated from the finder
-    /// distances; for it and the versions either side, the fourth corner (the alignment pattern
-    /// where found, else the parallelogram's corner) is refined by a small search that maximises
-    /// how cleanly the module grid lands on the binarised image (each module's 3x3 sub-samples
-    /// agree). The best two grids are rendered.
-    static func flatten(
-        grey: GreyImage, binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern)
-    )
-        -> [(GreyImage, Homography)]
-    {
+    /// Fits module grids to the code outlined by `triple`. The module count is estimated from the
+    /// finder distances; for it and the versions around it, the fourth point (each alignment
+    /// pattern found near where it should be, and the affine guess) is refined by a coarse
+    /// search that maximises how cleanly the grid lands on the binarised image (see
+    /// ``GridFit``). The best two grids are refined finely and returned, best first, unless they
+    /// leave the image or are big symbols that do not look like one.
+    static func fitGrids(
+        binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern)
+    ) -> [GridFit] {
         let (tl, tr, bl) = triple
         let module = (tl.moduleSize + tr.moduleSize + bl.moduleSize) / 3
         let estimate = ((dist(tl.center, tr.center) + dist(tl.center, bl.center)) / 2) / module + 7
@@ -137,84 +166,38 @@ struct QRLocator {
                         in: binary, near: toBinary.apply(expected), moduleSize: localModule * binaryScale
                     ).map { Point(x: $0.x / binaryScale, y: $0.y / binaryScale) } + [expected]
             }
-            // Hill-climb the fourth point: steps of two modules, one, then a third of one.
-            let climbed = starts.compactMap { start -> GridFit? in
+            // Hill-climb the fourth point on a coarse sample of the grid: steps of two modules, then one.
+            for start in starts {
                 guard
                     var fit = GridFit(
                         binary: binary, toBinary: toBinary, dim: Int(dim), source: source + [anchor],
-                        target: target + [start])
-                else { return nil }
+                        target: target + [start], across: 12)
+                else { continue }
                 fit.climb(point: 3, steps: [2 * module], maxRounds: 10)
-                fit.climb(point: 3, steps: [module, module / 3])
-                return fit
+                fit.climb(point: 3, steps: [module])
+                fits.append(fit)
             }
-            guard let fit = climbed.max(by: { $0.score < $1.score }) else { continue }
-            fits.append(fit)
         }
-        // The finder centres themselves are only estimates (tilt makes the near modules bigger
-        // than the far ones): for the best two grids, nudge every corner in turn.
+        // The best two grids, finely: the fourth point to a third of a module, then every corner
+        // nudged in turn, as the finder centres are only estimates (tilt makes the near modules
+        // bigger than the far ones).
         let best = fits.sorted { $0.score > $1.score }.prefix(2).map { fit in
             var fit = fit
-            for point in 0..<4 { fit.climb(point: point, steps: [module / 3]) }
+            fit.sample(across: 30)
+            fit.climb(point: 3, steps: [module / 3])
+            for point in 0..<4 { fit.climb(point: point, steps: [module / 3], maxRounds: 2) }
             return fit
         }
-        return best.flatMap {
-            sampled(grey: grey, toImage: $0.homography, dim: $0.dim) + [
-                render(grey: grey, toImage: $0.homography, dim: $0.dim)
-            ]
-        }
-    }
-
-    /// The share of modules whose 3x3 sub-samples, taken through `h` (module to `binary` pixels),
-    /// all have the same shade: near 1 when the grid sits on the code, lower when it straddles edges.
-    static func gridScore(_ binary: GreyImage, _ h: Homography, dim: Int) -> Double {
-        var clean = 0, counted = 0, timingRight = 0, timingTotal = 0
-        let taps = [(0.5, 0.5), (0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8)]
-        let w = binary.width, hgt = binary.height
-        // Large symbols: a sparse grid of modules (about 30 a side) is plenty, and keeps the
-        // search cheap; the timing patterns are always read whole.
-        let stride = dim > 33 ? max(2, dim / 30) : 1
-        let m = h.m
-        let inside: Bool = binary.pixels.withUnsafeBufferPointer { px in
-            func dark(_ x: Double, _ y: Double) -> Bool? {
-                let d = m[6] * x + m[7] * y + m[8]
-                let sx = Int((m[0] * x + m[1] * y + m[2]) / d), sy = Int((m[3] * x + m[4] * y + m[5]) / d)
-                guard sx >= 0, sy >= 0, sx < w, sy < hgt else { return nil }
-                return px[sy * w + sx] < 128
-            }
-            for j in 0..<dim {
-                let timingRow = j == 6
-                for i in 0..<dim where timingRow || i == 6 || (i % stride == 0 && j % stride == 0) {
-                    var darkCount = 0
-                    for (ox, oy) in taps {
-                        guard let d = dark(Double(i) + ox, Double(j) + oy) else { return false }
-                        if d { darkCount += 1 }
-                    }
-                    if i % stride == 0 && j % stride == 0 {
-                        counted += 1
-                        if darkCount == 0 || darkCount == taps.count { clean += 1 }
-                    }
-                    // Timing patterns: row and column 6 between the finders alternate, dark at even positions.
-                    if (i == 6 && j >= 8 && j < dim - 8) || (j == 6 && i >= 8 && i < dim - 8) {
-                        timingTotal += 1
-                        if (darkCount >= 3) == ((i + j) % 2 == 0) { timingRight += 1 }
-                    }
-                }
-            }
-            return true
-        }
-        guard inside, timingTotal > 0, counted > 0 else { return 0 }
-        let timing = Double(timingRight) / Double(timingTotal)
-        // A grid on a blank area is "clean" everywhere; the timing patterns keep it on the code.
-        return Double(clean) / Double(counted) * timing * timing
+        // A grid that leaves the image is no code; a big symbol costs more to render and scan
+        // than the photo it came from, so it must look like one first.
+        return best.filter { $0.score > 0 && ($0.dim <= 100 || $0.score >= 0.5) }
     }
 
     /// Reads each module's shade at its centre (five bilinear samples), decides dark or light
     /// against the modules around it, and draws a crisp symbol of those decisions: zbar then only
-    /// has to decode, not to cope with blur, glare or perspective. Two rules give two canvases:
-    /// the mean of the 9x9 modules around (steady light), and the middle of the darkest and
-    /// lightest of the 5x5 around (glare, where a bright patch fades the modules under it).
-    static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> [(GreyImage, Homography)] {
+    /// has to decode, not to cope with blur, glare or perspective. A module is dark when it is
+    /// darker than the mean of the 9x9 modules around it.
+    static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
         var values = [Double](repeating: 0, count: dim * dim)
         let taps = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)]
         for j in 0..<dim {
@@ -226,13 +209,10 @@ struct QRLocator {
                 values[j * dim + i] = sum / Double(taps.count)
             }
         }
-        let px = 4, q = quietZone
+        let px = dim > 100 ? 3 : 4, q = quietZone
         let canvasToModule = Homography(matrix: [1 / Double(px), 0, -Double(q), 0, 1 / Double(px), -Double(q), 0, 0, 1])
         let back = toImage.composed(with: canvasToModule)
-        return [
-            (drawn(ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4), dim: dim, px: px), back),
-            (drawn(ModuleGrid(values: values, dim: dim).darkAgainstMidrange(radius: 2), dim: dim, px: px), back),
-        ]
+        return (drawn(ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4), dim: dim, px: px), back)
     }
 
     /// A canvas of `dim` x `dim` modules of `px` pixels plus the quiet zone, dark where `dark` says.
