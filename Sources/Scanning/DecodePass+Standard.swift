@@ -2,7 +2,7 @@ import Imaging
 
 extension DecodePass {
     /// zbar on the image as it is.
-    public static let plain = DecodePass("full", cost: 1) { ($0.original, .identity) }
+    public static let plain = DecodePass("full", cost: Cost(perMegapixel: 1)) { ($0.original, .identity) }
 
     /// The standard cascade, cheapest and most productive first (measured on the sample photos:
     /// see docs/benchmarks.md). Passes that only help QR codes are left out when QR is not wanted.
@@ -34,15 +34,21 @@ extension DecodePass {
     /// The QR locator: finder patterns on an adaptive binarisation (half size for large frames),
     /// then the code warped flat from the grey image.
     static func locator(inverted: Bool) -> DecodePass {
-        DecodePass(name: inverted ? "inverted-qr-locator" : "qr-locator", cost: 1.2) { inputs in
+        DecodePass(name: inverted ? "inverted-qr-locator" : "qr-locator", cost: Cost(perMegapixel: 0.08, fixed: 0.35)) {
+            inputs in
             QRLocator.locate(in: inputs, inverted: inverted).candidates
         }
     }
 
-    static let otsu = DecodePass("otsu", cost: 0.8) { ($0.original.otsuBinarized(), .identity) }
+    static let otsu = DecodePass("otsu", cost: Cost(perMegapixel: 0.35, fixed: 0.014)) {
+        ($0.original.otsuBinarized(), .identity)
+    }
 
     static func shrunkOtsu(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
-        DecodePass(inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu", cost: 0.8 / Double(factor * factor)) {
+        DecodePass(
+            inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu",
+            cost: Cost(perMegapixel: 0.4 / Double(factor * factor), fixed: 0.01)
+        ) {
             inputs in
             guard inputs.shortSide >= minShortSide else { return nil }
             let image = inputs.shrunk(factor).otsuBinarized()
@@ -51,7 +57,8 @@ extension DecodePass {
     }
 
     static func shrunk(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
-        DecodePass(inverted ? "inverted-1/\(factor)" : "1/\(factor)", cost: 1 / Double(factor * factor)) { inputs in
+        DecodePass(inverted ? "inverted-1/\(factor)" : "1/\(factor)", cost: Cost(perMegapixel: 0.07, fixed: 0.014)) {
+            inputs in
             guard inputs.shortSide >= minShortSide else { return nil }
             let image = inputs.shrunk(factor)
             return (inverted ? image.inverted() : image, PassInputs.scale(1 / Double(factor)))
@@ -59,7 +66,9 @@ extension DecodePass {
     }
 
     static func adaptive(factor: Int) -> DecodePass {
-        DecodePass(factor == 1 ? "adaptive" : "1/\(factor)-adaptive", cost: 1.1 / Double(factor * factor)) { inputs in
+        DecodePass(
+            factor == 1 ? "adaptive" : "1/\(factor)-adaptive", cost: Cost(perMegapixel: 0.8 / Double(factor * factor))
+        ) { inputs in
             guard factor == 1 || inputs.shortSide >= 360 else { return nil }
             let image = inputs.shrunk(factor)
             let block = max(15, min(image.width, image.height) / 8) | 1
@@ -67,18 +76,20 @@ extension DecodePass {
         }
     }
 
+    /// Enlarged (cubic) for thin bars; zbar scans every other row and column, as the
+    /// enlargement repeats them.
     static func upscaled(_ factor: Double, maxShortSide: Int) -> DecodePass {
-        var pass = DecodePass("x\(factor)", cost: factor * factor) { inputs in
+        var pass = DecodePass("x\(factor)", cost: Cost(perMegapixel: 0.33 * factor * factor, fixed: 0.03)) { inputs in
             guard inputs.shortSide <= maxShortSide else { return nil }
             return (inputs.original.scaled(by: factor), PassInputs.scale(factor))
         }
-        pass.density = 2
+        pass.density = (2, 2)
         return pass
     }
 
     /// Tiny images (a code cropped to its edge, one pixel a module): enlarged 4x on a white margin,
     /// since zbar needs a quiet zone the crop lacks.
-    static let tinyPadded = DecodePass("x4-padded", cost: 20) { inputs in
+    static let tinyPadded = DecodePass("x4-padded", cost: Cost(perMegapixel: 10, fixed: 0.02)) { inputs in
         guard inputs.shortSide <= 200 else { return nil }
         let big = inputs.original.scaled(by: 4)
         let pad = 24
@@ -91,13 +102,19 @@ extension DecodePass {
         return (canvas, Homography(matrix: [0.25, 0, -Double(pad) / 4, 0, 0.25, -Double(pad) / 4, 0, 0, 1]))
     }
 
-    static let upscaledCLAHE = DecodePass("x2-clahe", cost: 4.5) { inputs in
-        guard inputs.shortSide <= 600 else { return nil }
-        return (inputs.original.scaled(by: 2).clahe(), PassInputs.scale(2))
-    }
+    /// Enlarged 2x with CLAHE, for thin bars in uneven light; zbar scans every other column
+    /// (every row: skipping rows here loses reads).
+    static let upscaledCLAHE: DecodePass = {
+        var pass = DecodePass("x2-clahe", cost: Cost(perMegapixel: 4)) { inputs in
+            guard inputs.shortSide <= 600 else { return nil }
+            return (inputs.original.scaled(by: 2).clahe(), PassInputs.scale(2))
+        }
+        pass.density = (2, 1)
+        return pass
+    }()
 
     /// Light bars on a reflective can: invert, then darken mid-tones.
-    static let invertedGamma = DecodePass("inverted-gamma3", cost: 1) {
+    static let invertedGamma = DecodePass("inverted-gamma3", cost: Cost(perMegapixel: 0.8, fixed: 0.01)) {
         ($0.original.inverted().gammaCorrected(3), .identity)
     }
 }

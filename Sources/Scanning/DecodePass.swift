@@ -9,24 +9,41 @@ public struct DecodePass: Sendable {
     /// candidates that are only computed when the ones before them failed. Each homography maps
     /// pass coordinates back to the original image.
     let prepare: @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
-    /// Roughly what the pass costs, preparation and zbar, in units of one zbar scan of the
-    /// original image: the pipeline's work budget is counted in these.
-    let cost: Double
-    /// zbar scans every `density`-th row and column of the prepared image.
-    var density: Int32 = 1
+    /// What the pass costs, preparation and zbar: the pipeline's work budget is counted in these.
+    let cost: Cost
+    /// zbar scans every `x`-th column and `y`-th row of the prepared image.
+    var density: (x: Int32, y: Int32) = (1, 1)
 
-    init(_ name: String, cost: Double, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
+    init(_ name: String, cost: Cost, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
         self.name = name
         self.cost = cost
         self.prepare = { inputs in prepare(inputs).map { candidate in [{ [candidate] }] } ?? [] }
     }
 
     init(
-        name: String, cost: Double, prepareLazily: @escaping @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
+        name: String, cost: Cost, prepareLazily: @escaping @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
     ) {
         self.name = name
         self.cost = cost
         self.prepare = prepareLazily
+    }
+}
+
+extension DecodePass {
+    /// The cost of a pass, measured on the sample photos (`coupon-bench scan --trace`), in
+    /// units of plain zbar's scan of a one-megapixel image: a part proportional to the image's
+    /// pixels and a fixed part (the QR locator's grid search hardly depends on the image size).
+    public struct Cost: Sendable {
+        public var perMegapixel: Double
+        public var fixed: Double
+
+        public init(perMegapixel: Double, fixed: Double = 0) {
+            self.perMegapixel = perMegapixel
+            self.fixed = fixed
+        }
+
+        /// The cost for an image of `pixels` pixels.
+        public func callAsFunction(pixels: Int) -> Double { fixed + perMegapixel * Double(pixels) / 1e6 }
     }
 }
 

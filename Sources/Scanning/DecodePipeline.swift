@@ -12,10 +12,13 @@ import Imaging
 public struct DecodePipeline: Sendable {
     public let symbologies: Set<Symbology>
     public let passes: [DecodePass]
-    /// How much work a failing image may cost, in zbar scans of the image (see ``DecodePass``).
+    /// How much work a failing image may cost, in plain zbar scans of the image (see
+    /// ``DecodePass/Cost``): the cascade skips a pass that would overrun it.
     public var workBudget = 10.0
-    /// Images smaller than this many pixels get a budget as if they were this large.
-    static let budgetFloorPixels = 1.5e6
+    /// Small images may cost this much whatever their size, in scans of a one-megapixel
+    /// image (about 12 ms on the machine of docs/benchmarks.md): the QR locator's grid search
+    /// costs about the same on any image.
+    public var workFloor = 0.6
 
     /// A pipeline with the standard cascade for `symbologies`.
     public init(symbologies: Set<Symbology> = Set(Symbology.allCases)) {
@@ -62,17 +65,17 @@ public struct DecodePipeline: Sendable {
         // A 1-D read seen on few scan lines is weak: zbar's misreads look like that. It is kept
         // as a candidate while the cascade looks for a strong read or a second pass that agrees.
         var candidates: [DecodedSymbol] = []
-        // The work budget, in zbar scans of the original: a failing image must not cost many
-        // times what an easy one does. Small images get a floor, as their scans are cheap.
-        let pixels = Double(max(1, image.width * image.height))
-        var budget = max(workBudget, DecodePipeline.budgetFloorPixels / pixels)
+        // The work budget: a failing image must not cost many times what an easy one does.
+        let pixels = image.width * image.height
+        var budget = max(workBudget * Double(pixels) / 1e6, workFloor)
         for pass in passes {
-            guard pass.cost <= budget else { continue }
+            let cost = pass.cost(pixels: pixels)
+            guard cost <= budget else { continue }
+            let started = clock.now, triedBefore = tried
             let groups = pass.prepare(inputs)
             // A pass that does not apply to this image (too small to halve, say) costs nothing.
             if groups.isEmpty { continue }
-            budget -= pass.cost
-            let started = clock.now, triedBefore = tried
+            budget -= cost
             var symbols: [DecodedSymbol] = []
             search: for group in groups {
                 for (prepared, back) in group() {

@@ -171,7 +171,7 @@ struct QRLocator {
                 guard
                     var fit = GridFit(
                         binary: binary, toBinary: toBinary, dim: Int(dim), source: source + [anchor],
-                        target: target + [start], across: 12)
+                        target: target + [start], across: 10)
                 else { continue }
                 fit.climb(point: 3, steps: [2 * module], maxRounds: 10)
                 fit.climb(point: 3, steps: [module])
@@ -183,7 +183,7 @@ struct QRLocator {
         // bigger than the far ones).
         let best = fits.sorted { $0.score > $1.score }.prefix(2).map { fit in
             var fit = fit
-            fit.sample(across: 30)
+            fit.sample(across: 16)
             fit.climb(point: 3, steps: [module / 3])
             for point in 0..<4 { fit.climb(point: point, steps: [module / 3], maxRounds: 2) }
             return fit

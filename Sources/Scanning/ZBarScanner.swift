@@ -15,9 +15,9 @@ struct ZBarSymbol: Sendable {
 final class ZBarScanner {
     private let handle: OpaquePointer
 
-    /// - Parameter density: scan every `density`-th row and column (zbar's default is every one);
-    ///   an enlarged image repeats its rows, so skipping some costs few reads.
-    init(symbologies: Set<Symbology>, density: Int32 = 1) throws(ScanError) {
+    /// - Parameter density: scan every `x`-th column and `y`-th row (zbar's default is every
+    ///   one); an enlarged image repeats its rows, so skipping some costs few reads.
+    init(symbologies: Set<Symbology>, density: (x: Int32, y: Int32) = (1, 1)) throws(ScanError) {
         guard let handle = zbar_image_scanner_create() else {
             throw ScanError(operation: "zbar_image_scanner_create", code: -1)
         }
@@ -33,12 +33,12 @@ final class ZBarScanner {
                 zbar_image_scanner_set_config(handle, type, ZBAR_CFG_ENABLE, 1),
                 "zbar_image_scanner_set_config (enable \(symbology.zbarName))")
         }
-        if density != 1 {
+        if density != (1, 1) {
             try check(
-                zbar_image_scanner_set_config(handle, ZBAR_NONE, ZBAR_CFG_X_DENSITY, density),
+                zbar_image_scanner_set_config(handle, ZBAR_NONE, ZBAR_CFG_X_DENSITY, density.x),
                 "zbar_image_scanner_set_config (x density)")
             try check(
-                zbar_image_scanner_set_config(handle, ZBAR_NONE, ZBAR_CFG_Y_DENSITY, density),
+                zbar_image_scanner_set_config(handle, ZBAR_NONE, ZBAR_CFG_Y_DENSITY, density.y),
                 "zbar_image_scanner_set_config (y density)")
         }
         if symbologies.contains(.qr) {

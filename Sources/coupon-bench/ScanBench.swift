@@ -25,10 +25,18 @@ struct ScanBench: ParsableCommand {
     @Option(help: "Print each pass's scans, finds and time for photos whose name contains this.")
     var trace: String?
 
+    @Option(help: "The pipeline's work budget, in plain scans of the image (default: the pipeline's).")
+    var budget: Double?
+
+    @Option(help: "The pipeline's work floor, in scans of a one-megapixel image (default: the pipeline's).")
+    var floor: Double?
+
     func run() throws {
         for set in sets {
             let entries = try SampleManifest.load(directory: set)
-            let ours = DecodePipeline()
+            var ours = DecodePipeline()
+            if let budget { ours.workBudget = budget }
+            if let floor { ours.workFloor = floor }
             let plain = DecodePipeline.singlePass()
             var rows: [String: (ours: Int, plain: Int, total: Int)] = [:]
             var oursTimes: [Double] = [], plainTimes: [Double] = []
@@ -45,9 +53,12 @@ struct ScanBench: ParsableCommand {
                     let plainTime = try clock.measure { _ = try plain.decode(image) }
                     print(
                         "trace \(entry.name) \(image.width)x\(image.height) zbar \(format(plainTime.milliseconds)) ms")
-                    _ = try ours.decode(image) { pass, scans, found, elapsed in
-                        print("  \(pass): \(scans) scans, \(found) found, \(format(elapsed.milliseconds)) ms")
+                    let total = try clock.measure {
+                        _ = try ours.decode(image) { pass, scans, found, elapsed in
+                            print("  \(pass): \(scans) scans, \(found) found, \(format(elapsed.milliseconds)) ms")
+                        }
                     }
+                    print("  total \(format(total.milliseconds)) ms")
                 }
                 let t1 = try clock.measure { result = try ours.decode(image) }
                 var baseline: DecodeResult!

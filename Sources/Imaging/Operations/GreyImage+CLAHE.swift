@@ -38,21 +38,30 @@ extension GreyImage {
         }
         var out = [UInt8](repeating: 0, count: pixels.count)
         let w = width
+        // Per column: the two nearest tiles and the weight of the second, in 1/256 steps from
+        // the tile centres (the same for every row, so computed once).
+        var columns = [(i0: Int, i1: Int, wx: Int)]()
+        columns.reserveCapacity(w)
+        for x in 0..<w {
+            let fx = max(0, (x * 256 - tileW * 128) / tileW)
+            let i0 = min(tx - 1, fx >> 8)
+            columns.append((i0 * 256, min(tx - 1, i0 + 1) * 256, fx & 255))
+        }
         pixels.withUnsafeBufferPointer { src in
             maps.withUnsafeBufferPointer { m in
-                out.withUnsafeMutableBufferPointer { dst in
-                    for y in 0..<height {
-                        // Position relative to tile centres, in 1/256 steps.
-                        let fy = max(0, (y * 256 - tileH * 128) / tileH)
-                        let j0 = min(ty - 1, fy >> 8), j1 = min(ty - 1, j0 + 1), wy = fy & 255
-                        for x in 0..<w {
-                            let fx = max(0, (x * 256 - tileW * 128) / tileW)
-                            let i0 = min(tx - 1, fx >> 8), i1 = min(tx - 1, i0 + 1), wx = fx & 255
-                            let p = Int(src[y * w + x])
-                            let a = Int(m[(j0 * tx + i0) * 256 + p]), b = Int(m[(j0 * tx + i1) * 256 + p])
-                            let c = Int(m[(j1 * tx + i0) * 256 + p]), d = Int(m[(j1 * tx + i1) * 256 + p])
-                            let top = a * (256 - wx) + b * wx, bottom = c * (256 - wx) + d * wx
-                            dst[y * w + x] = UInt8((top * (256 - wy) + bottom * wy + (1 << 15)) >> 16)
+                columns.withUnsafeBufferPointer { cols in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for y in 0..<height {
+                            let fy = max(0, (y * 256 - tileH * 128) / tileH)
+                            let j0 = min(ty - 1, fy >> 8), j1 = min(ty - 1, j0 + 1), wy = fy & 255
+                            let top0 = j0 * tx * 256, bottom0 = j1 * tx * 256
+                            for x in 0..<w {
+                                let c = cols[x], p = Int(src[y * w + x])
+                                let a = Int(m[top0 + c.i0 + p]), b = Int(m[top0 + c.i1 + p])
+                                let d0 = Int(m[bottom0 + c.i0 + p]), d1 = Int(m[bottom0 + c.i1 + p])
+                                let top = a * (256 - c.wx) + b * c.wx, bottom = d0 * (256 - c.wx) + d1 * c.wx
+                                dst[y * w + x] = UInt8((top * (256 - wy) + bottom * wy + (1 << 15)) >> 16)
+                            }
                         }
                     }
                 }

@@ -75,13 +75,17 @@ extension GreyImage {
         let w = width
         pixels.withUnsafeBufferPointer { src in
             mid.withUnsafeMutableBufferPointer { m in
-                for y in 0..<height {
-                    let row = y * w
-                    for ox in 0..<ow {
-                        let t = ox * 4
-                        var s: Int32 = 0
-                        for k in 0..<4 { s += Int32(src[row + xTaps.index[t + k]]) * xTaps.weight[t + k] }
-                        m[y * ow + ox] = s
+                xTaps.index.withUnsafeBufferPointer { index in
+                    xTaps.weight.withUnsafeBufferPointer { weight in
+                        for y in 0..<height {
+                            let row = y * w
+                            for ox in 0..<ow {
+                                let t = ox * 4
+                                var s: Int32 = 0
+                                for k in 0..<4 { s += Int32(src[row + index[t + k]]) * weight[t + k] }
+                                m[y * ow + ox] = s
+                            }
+                        }
                     }
                 }
             }
@@ -91,9 +95,13 @@ extension GreyImage {
             out.withUnsafeMutableBufferPointer { dst in
                 for oy in 0..<oh {
                     let t = oy * 4
+                    // The four source rows and their weights are the same along the row.
+                    let r0 = yTaps.index[t] * ow, r1 = yTaps.index[t + 1] * ow
+                    let r2 = yTaps.index[t + 2] * ow, r3 = yTaps.index[t + 3] * ow
+                    let w0 = yTaps.weight[t], w1 = yTaps.weight[t + 1], w2 = yTaps.weight[t + 2],
+                        w3 = yTaps.weight[t + 3]
                     for ox in 0..<ow {
-                        var s: Int32 = 0
-                        for k in 0..<4 { s += m[yTaps.index[t + k] * ow + ox] * yTaps.weight[t + k] }
+                        let s = m[r0 + ox] * w0 + m[r1 + ox] * w1 + m[r2 + ox] * w2 + m[r3 + ox] * w3
                         // Weights are in 1/1024 per axis: 20 bits in all.
                         dst[oy * ow + ox] = UInt8(clamping: (s + (1 << 19)) >> 20)
                     }
