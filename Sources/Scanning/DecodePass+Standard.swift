@@ -2,7 +2,11 @@ import Imaging
 
 extension DecodePass {
     /// zbar on the image as it is.
-    public static let plain = DecodePass("full", cost: Cost(perMegapixel: 1)) { ($0.original, .identity) }
+    public static let plain: DecodePass = {
+        var pass = DecodePass("full", cost: Cost(perMegapixel: 1)) { ($0.original, .identity) }
+        pass.keepsBarWidths = true
+        return pass
+    }()
 
     /// The standard cascade, cheapest and most productive first (measured on the sample photos:
     /// see docs/benchmarks.md). Passes that only help QR codes are left out when QR is not wanted.
@@ -40,12 +44,16 @@ extension DecodePass {
         }
     }
 
-    static let otsu = DecodePass("otsu", cost: Cost(perMegapixel: 0.35, fixed: 0.014)) {
-        ($0.original.otsuBinarized(), .identity)
-    }
+    static let otsu: DecodePass = {
+        var pass = DecodePass("otsu", cost: Cost(perMegapixel: 0.35, fixed: 0.014)) {
+            ($0.original.otsuBinarized(), .identity)
+        }
+        pass.keepsBarWidths = true
+        return pass
+    }()
 
     static func shrunkOtsu(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
-        DecodePass(
+        var pass = DecodePass(
             inverted ? "inverted-1/\(factor)-otsu" : "1/\(factor)-otsu",
             cost: Cost(perMegapixel: 0.4 / Double(factor * factor), fixed: 0.01)
         ) {
@@ -54,6 +62,8 @@ extension DecodePass {
             let image = inputs.shrunk(factor).otsuBinarized()
             return (inverted ? image.inverted() : image, PassInputs.scale(1 / Double(factor)))
         }
+        pass.keepsBarWidths = true
+        return pass
     }
 
     static func shrunk(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {

@@ -11,6 +11,9 @@ public struct DecodePass: Sendable {
     let prepare: @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
     /// What the pass costs, preparation and zbar: the pipeline's work budget is counted in these.
     let cost: Cost
+    /// Whether the preparation keeps 1-D bar widths as they are (the image itself, a global
+    /// threshold, an area-averaged shrink), as opposed to a local threshold or an enlargement.
+    var keepsBarWidths = false
     /// zbar scans every `x`-th column and `y`-th row of the prepared image.
     var density: (x: Int32, y: Int32) = (1, 1)
 

@@ -88,8 +88,9 @@ public struct DecodePipeline: Sendable {
             }
             trace?(pass.name, tried - triedBefore, symbols.count, clock.now - started)
             if symbols.isEmpty { continue }
-            if symbols.contains(where: { !$0.isWeak }) {
-                return DecodeResult(symbols: symbols.filter { !$0.isWeak || symbols.count == 1 }, passesTried: tried)
+            let weak = { (symbol: DecodedSymbol) in symbol.isWeak(keptBarWidths: pass.keepsBarWidths) }
+            if symbols.contains(where: { !weak($0) }) {
+                return DecodeResult(symbols: symbols.filter { !weak($0) || symbols.count == 1 }, passesTried: tried)
             }
             for symbol in symbols {
                 if candidates.contains(where: { $0.bytes == symbol.bytes && $0.symbology == symbol.symbology }) {
@@ -104,8 +105,16 @@ public struct DecodePipeline: Sendable {
 }
 
 extension DecodedSymbol {
-    /// A 1-D read found on fewer than 10 scan lines (zbar reports one outline point per line).
-    var isWeak: Bool { symbology.isLinear && outlinePoints < 10 }
+    /// A 1-D read found on fewer than 10 scan lines (zbar reports one outline point per line),
+    /// or a short code (UPC-E, EAN-8: six or seven digits behind one check digit) on fewer than
+    /// 100 after a pass that may move edges (a local threshold or an enlargement can shift an
+    /// edge by a pixel, enough to turn one narrow-barred digit into another): zbar's misreads
+    /// look like that, so the cascade wants a second pass to agree.
+    func isWeak(keptBarWidths: Bool) -> Bool {
+        guard symbology.isLinear else { return false }
+        let short = symbology == .upce || symbology == .ean8
+        return outlinePoints < (short && !keptBarWidths ? 100 : 10)
+    }
 }
 
 /// What the pipeline found in one image.

@@ -15,7 +15,32 @@ enum SymbolFilter {
                 symbols.append(symbol)
             }
         }
-        return dropPhantoms(symbols)
+        return dropOverlapping(dropPhantoms(symbols))
+    }
+
+    /// Two different 1-D reads of the same bars (a digit's parity misread on a few scan lines,
+    /// giving an EAN-13 for a UPC-A whose check digit happens to hold): where two outlines
+    /// share most of their extent one way and touch the other way, only the read seen on more
+    /// scan lines is kept.
+    static func dropOverlapping(_ symbols: [DecodedSymbol]) -> [DecodedSymbol] {
+        let linear = symbols.filter(\.symbology.isLinear)
+        guard linear.count > 1 else { return symbols }
+        return symbols.filter { symbol in
+            guard symbol.symbology.isLinear else { return true }
+            return !linear.contains { other in
+                other.outlinePoints > symbol.outlinePoints && sameBars(symbol.polygon, other.polygon)
+            }
+        }
+    }
+
+    /// Whether two 1-D outlines cover the same bars: they overlap along one axis by at least half
+    /// the shorter extent and lie within a few pixels of each other along the other.
+    static func sameBars(_ a: [Point], _ b: [Point], margin: Double = 8) -> Bool {
+        let (ax0, ay0, ax1, ay1) = bounds(a, margin: 0), (bx0, by0, bx1, by1) = bounds(b, margin: 0)
+        let xOverlap = min(ax1, bx1) - max(ax0, bx0), yOverlap = min(ay1, by1) - max(ay0, by0)
+        let shorterX = min(ax1 - ax0, bx1 - bx0), shorterY = min(ay1 - ay0, by1 - by0)
+        return (xOverlap >= 0.5 * shorterX && yOverlap >= -margin)
+            || (yOverlap >= 0.5 * shorterY && xOverlap >= -margin)
     }
 
     /// Maps zbar's type to ours, checks the payload's structure, and reports UPC-A as 12 digits and UPC-E as 8.

@@ -25,6 +25,9 @@ struct ScanBench: ParsableCommand {
     @Option(help: "Print each pass's scans, finds and time for photos whose name contains this.")
     var trace: String?
 
+    @Flag(help: "With --trace, also run every pass on its own and print what it reads.")
+    var each = false
+
     @Option(help: "The pipeline's work budget, in plain scans of the image (default: the pipeline's).")
     var budget: Double?
 
@@ -59,6 +62,17 @@ struct ScanBench: ParsableCommand {
                         }
                     }
                     print("  total \(format(total.milliseconds)) ms")
+                    if each {
+                        for pass in ours.passes {
+                            var alone = DecodePipeline(symbologies: ours.symbologies, passes: [pass])
+                            alone.workBudget = 1e9
+                            for symbol in try alone.decode(image).symbols {
+                                print(
+                                    "    alone \(pass.name): \(symbol.symbology.zbarName):\(symbol.text) points \(symbol.outlinePoints) box \(symbol.polygon.map { "\(Int($0.x)),\(Int($0.y))" })"
+                                )
+                            }
+                        }
+                    }
                 }
                 let t1 = try clock.measure { result = try ours.decode(image) }
                 var baseline: DecodeResult!

@@ -1,0 +1,89 @@
+import Imaging
+import QRRender
+import Testing
+
+@testable import Scanning
+
+/// The QR locator's parts and the 1-D result rules, each on its own.
+@Suite("Locator parts and result rules")
+struct LocatorPartsTests {
+    @Test("the summed-area module rule agrees with the plain average around each module")
+    func moduleMean() {
+        var generator = SystemRandomNumberGenerator()
+        let dim = 25
+        let values = (0..<(dim * dim)).map { _ in Double(UInt8.random(in: 0...255, using: &generator)) }
+        let dark = ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4)
+        for j in 0..<dim {
+            for i in 0..<dim {
+                var sum = 0.0, n = 0.0
+                for y in max(0, j - 4)...min(dim - 1, j + 4) {
+                    for x in max(0, i - 4)...min(dim - 1, i + 4) {
+                        sum += values[y * dim + x]
+                        n += 1
+                    }
+                }
+                #expect(dark[j * dim + i] == (values[j * dim + i] < sum / n), "module \(i),\(j)")
+            }
+        }
+    }
+
+    @Test("a grid placed exactly on a rendered code scores near 1; shifted by a module and a half, far less")
+    func gridScore() throws {
+        let matrix = try QREncoder.encode(text: "https://cpn.example/c#K7QF2M9XABCDEFGHJKMNPQRST0", level: .medium)
+        let px = 6.0, margin = 4.0
+        let image = QRRenderer.image(matrix, style: QRStyle(moduleSize: Int(px), margin: Int(margin)))
+        let exact = Homography(matrix: [px, 0, margin * px, 0, px, margin * px, 0, 0, 1])
+        let shifted = Homography(matrix: [px, 0, (margin + 1.5) * px, 0, px, margin * px, 0, 0, 1])
+        let onCode = GridFit.gridScore(image, exact, dim: matrix.size)
+        let offCode = GridFit.gridScore(image, shifted, dim: matrix.size)
+        #expect(onCode > 0.95)
+        #expect(offCode < onCode / 2)
+    }
+
+    @Test("the alignment finder finds the pattern near its expected place, not a lone dark module")
+    func alignmentPattern() throws {
+        let matrix = try QREncoder.encode(text: String(repeating: "A", count: 40), level: .medium, version: 3)
+        let px = 5.0, margin = 4.0
+        let image = QRRenderer.image(matrix, style: QRStyle(moduleSize: Int(px), margin: Int(margin)))
+        // Version 3: 29 modules, the alignment pattern's centre at module 22 (its centre pixel 22.5).
+        let truth = Point(x: (margin + 22.5) * px, y: (margin + 22.5) * px)
+        let found = AlignmentFinder.find(
+            in: image, near: Point(x: truth.x + 3 * px, y: truth.y - 2 * px), moduleSize: px)
+        let first = try #require(found.first)
+        #expect(QRLocator.dist(first, truth) < px)
+    }
+
+    @Test("two different 1-D reads of the same bars: only the one on more scan lines is kept")
+    func overlappingReads() {
+        func symbol(_ symbology: Symbology, _ text: String, box: (Double, Double, Double, Double), points: Int)
+            -> DecodedSymbol
+        {
+            let (x0, y0, x1, y1) = box
+            return DecodedSymbol(
+                symbology: symbology, bytes: Array(text.utf8), text: text,
+                polygon: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1), Point(x: x0, y: y1)],
+                pass: "test", outlinePoints: points)
+        }
+        // Measured on zxing/upca-1/29.png: the misread sits on the rows just above the good one.
+        let good = symbol(.upca, "619659023935", box: (229, 277, 479, 317), points: 25)
+        let misread = symbol(.ean13, "4689672023935", box: (351, 253, 479, 275), points: 13)
+        #expect(SymbolFilter.dropOverlapping([good, misread]) == [good])
+        #expect(SymbolFilter.dropOverlapping([misread, good]) == [good])
+        // A second code on the pack, well apart: both stay.
+        let other = symbol(.ean13, "4006381333931", box: (600, 100, 800, 160), points: 12)
+        #expect(SymbolFilter.dropOverlapping([good, other]) == [good, other])
+    }
+
+    @Test("a short code after a pass that may move edges needs a second pass to agree")
+    func shortCodesNeedConfirmation() {
+        let upce = DecodedSymbol(
+            symbology: .upce, bytes: Array("01234565".utf8), text: "01234565", polygon: [], pass: "adaptive",
+            outlinePoints: 51)
+        #expect(upce.isWeak(keptBarWidths: false))
+        #expect(!upce.isWeak(keptBarWidths: true))
+        let ean13 = DecodedSymbol(
+            symbology: .ean13, bytes: Array("4006381333931".utf8), text: "4006381333931", polygon: [],
+            pass: "adaptive", outlinePoints: 51)
+        #expect(!ean13.isWeak(keptBarWidths: false))
+    }
+}
