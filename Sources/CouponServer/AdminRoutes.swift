@@ -34,7 +34,8 @@ struct AdminRoutes<Store: CouponStore> {
 
     /// `POST /v1/coupons/batch`: `{count, initial, expiry?, campaign?}` or `{coupons: [...]}`, up to
     /// 10,000, in one transaction: all are issued or none.
-    @Sendable func batch(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<BatchDTO> {
+    /// Under an `Idempotency-Key` a retry gets the same answer (stored sealed) instead of a second batch.
+    @Sendable func batch(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
         let raw = try await request.body.collect(upTo: 16 << 20)
         let body = try JSONDecoder().decode(BatchBody.self, from: raw)
@@ -64,11 +65,17 @@ struct AdminRoutes<Store: CouponStore> {
         let requests = try bodies.map {
             try CouponRoutes<Store>.issueRequest($0, configuration: configuration, now: now)
         }
-        let issued = try await store.issue(requests, actor: principal.actor, now: now)
-        return EditedResponse(
-            status: .created,
-            response: BatchDTO(
-                coupons: issued.map { CouponDTO($0.record, code: $0.code, baseURL: configuration.publicBaseURL) }))
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        let baseURL = configuration.publicBaseURL
+        return try await gate.respond(key) { [store] in
+            try await store.issue(requests, actor: principal.actor, now: now, idempotency: key) { issued in
+                StoredResponse(
+                    status: 201,
+                    body: [UInt8](
+                        try JSONEncoder.api.encode(
+                            BatchDTO(coupons: issued.map { CouponDTO($0.record, code: $0.code, baseURL: baseURL) }))))
+            }
+        }
     }
 
     struct LoadBody: Decodable {
@@ -147,12 +154,25 @@ struct AdminRoutes<Store: CouponStore> {
         return CouponDTO(record, baseURL: configuration.publicBaseURL)
     }
 
-    /// A lost phone: a new code and QR; the old code stops working at once. The new code is shown here only.
-    @Sendable func reissue(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+    /// A lost phone: a new code and QR; the old code stops working at once. The new code is shown
+    /// here only; under an `Idempotency-Key` a retry gets the same code back (stored sealed)
+    /// instead of replacing it again.
+    @Sendable func reissue(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let issued = try await store.reissue(
-            couponID: try context.parameters.require("id"), actor: principal.actor, now: configuration.clock())
-        return CouponDTO(issued.record, code: issued.code, baseURL: configuration.publicBaseURL)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let id = try context.parameters.require("id")
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        let baseURL = configuration.publicBaseURL
+        return try await gate.respond(key) { [store, configuration] in
+            try await store.reissue(couponID: id, actor: principal.actor, now: configuration.clock(), idempotency: key)
+            {
+                issued in
+                StoredResponse(
+                    status: 200,
+                    body: [UInt8](
+                        try JSONEncoder.api.encode(CouponDTO(issued.record, code: issued.code, baseURL: baseURL))))
+            }
+        }
     }
 
     struct RefundBody: Decodable {

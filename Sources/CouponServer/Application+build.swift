@@ -35,9 +35,9 @@ public func buildApplication<Store: CouponStore>(
     ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
     let v1 = router.group("v1")
     let failures = FailureLimiter(limit: configuration.failureLimit)
-    CouponRoutes(store: store, configuration: configuration, failures: failures).register(on: v1)
     ProductRoutes(store: store).register(on: v1)
     let gate = IdempotencyGate()
+    CouponRoutes(store: store, configuration: configuration, failures: failures, gate: gate).register(on: v1)
     SettlementRoutes(
         store: store, configuration: configuration, gate: gate, metrics: metrics, failures: failures
     ).register(on: v1)

@@ -1,5 +1,6 @@
 import CouponCore
 import CouponStore
+import Foundation
 import Hummingbird
 
 /// `/v1/coupons`: issue, look up by code, read by id, ledger.
@@ -7,6 +8,7 @@ struct CouponRoutes<Store: CouponStore> {
     let store: Store
     let configuration: ServerConfiguration
     let failures: FailureLimiter
+    let gate: IdempotencyGate
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("coupons", use: issue)
@@ -15,15 +17,25 @@ struct CouponRoutes<Store: CouponStore> {
         group.get("coupons/:id/ledger", use: ledger)
     }
 
-    @Sendable func issue(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CouponDTO> {
+    /// Issues one coupon; the code is in this answer only. Under an `Idempotency-Key` a retry
+    /// gets the same answer (stored sealed) instead of a second coupon.
+    @Sendable func issue(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let body = try await request.decode(as: IssueBody.self, context: context)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let body = try JSONDecoder().decode(IssueBody.self, from: raw)
         let now = configuration.clock()
         let issue = try Self.issueRequest(body, configuration: configuration, now: now)
-        let issued = try await store.issue([issue], actor: principal.actor, now: now)[0]
-        return EditedResponse(
-            status: .created,
-            response: CouponDTO(issued.record, code: issued.code, baseURL: configuration.publicBaseURL))
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        let baseURL = configuration.publicBaseURL
+        return try await gate.respond(key) { [store] in
+            try await store.issue([issue], actor: principal.actor, now: now, idempotency: key) { issued in
+                StoredResponse(
+                    status: 201,
+                    body: [UInt8](
+                        try JSONEncoder.api.encode(CouponDTO(issued[0].record, code: issued[0].code, baseURL: baseURL)))
+                )
+            }
+        }
     }
 
     /// Checks an issue body: a positive amount, an expiry in the future, a short campaign name, a phone number.

@@ -76,6 +76,13 @@ public protocol CouponStore: Sendable {
 
     /// Issues many coupons in one transaction (all or none); the codes are returned here only.
     func issue(_ requests: [IssueRequest], actor: String, now: Instant) async throws -> [IssuedCoupon]
+    /// ``issue(_:actor:now:)`` under an idempotency key: `render`'s response is stored sealed
+    /// (encrypted under the server secret, as it holds the codes) in the same transaction, and a
+    /// retry replays it.
+    func issue(
+        _ requests: [IssueRequest], actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable ([IssuedCoupon]) throws -> StoredResponse
+    ) async throws -> Idempotent<[IssuedCoupon]>
     /// Adds value to a coupon (not an expired one); under an idempotency key, `render`'s response
     /// is stored in the same transaction and a retry replays it.
     func load(
@@ -91,6 +98,11 @@ public protocol CouponStore: Sendable {
     func setBlocked(couponID: String, blocked: Bool, actor: String, now: Instant) async throws -> CouponRecord
     /// Gives a coupon a new code; the old one stops working at once.
     func reissue(couponID: String, actor: String, now: Instant) async throws -> IssuedCoupon
+    /// ``reissue(couponID:actor:now:)`` under an idempotency key, its response stored sealed.
+    func reissue(
+        couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse
+    ) async throws -> Idempotent<IssuedCoupon>
     /// Refunds lines of a captured settlement to its coupon, at the prices of the sale.
     func refund(
         settlementID: String, lines: [(code: ProductCode, quantity: Int)], actor: String, now: Instant,

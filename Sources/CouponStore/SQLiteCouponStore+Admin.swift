@@ -4,9 +4,28 @@ import GRDB
 
 extension SQLiteCouponStore {
     public func issue(_ requests: [IssueRequest], actor: String, now: Instant) async throws -> [IssuedCoupon] {
+        try await pool.write(issueWork(requests, actor: actor, now: now))
+    }
+
+    public func issue(
+        _ requests: [IssueRequest], actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable ([IssuedCoupon]) throws -> StoredResponse
+    ) async throws -> Idempotent<[IssuedCoupon]> {
+        let work = issueWork(requests, actor: actor, now: now)
+        guard let idempotency else {
+            let issued = try await pool.write(work)
+            return .fresh(issued, try render(issued))
+        }
+        return try await idempotentWrite(idempotency, now: now, sealed: true, body: work, render: render)
+    }
+
+    /// The write that issues `requests`, with codes drawn now (outside the transaction).
+    func issueWork(_ requests: [IssueRequest], actor: String, now: Instant)
+        -> @Sendable (Database) throws -> [IssuedCoupon]
+    {
         let codes = requests.map { _ in CouponCode.generate() }
         let hashes = codes.map(hasher.hash)
-        return try await pool.write { db in
+        return { db in
             var issued: [IssuedCoupon] = []
             issued.reserveCapacity(requests.count)
             for (index, request) in requests.enumerated() {
@@ -84,9 +103,23 @@ extension SQLiteCouponStore {
     }
 
     public func reissue(couponID: String, actor: String, now: Instant) async throws -> IssuedCoupon {
+        let result = try await reissue(couponID: couponID, actor: actor, now: now, idempotency: nil) { _ in
+            StoredResponse(status: 200, body: [])
+        }
+        guard case .fresh(let issued, _) = result else { preconditionFailure("no key, so no replay") }
+        return issued
+    }
+
+    public func reissue(
+        couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse
+    ) async throws -> Idempotent<IssuedCoupon> {
         let code = CouponCode.generate()
         let hash = hasher.hash(code)
-        let record = try await change(couponID: couponID, currency: nil, now: now) { db, row in
+        let work: @Sendable (Database) throws -> IssuedCoupon = { db in
+            guard let row = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID) else {
+                throw AdminError.couponNotFound
+            }
             guard row.snapshot.state != .expired else { throw AdminError.wrongState("the coupon has expired") }
             try db.execute(
                 sql: "UPDATE coupons SET code_hash = ?, last_four = ? WHERE id = ?",
@@ -95,8 +128,14 @@ extension SQLiteCouponStore {
             try Self.appendLedger(
                 db, coupon: couponID, kind: .reissue, amount: 0, balance: (balance, balance), held: (held, held),
                 actor: actor, settlement: nil, at: now)
+            let after = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID)!
+            return IssuedCoupon(record: after, code: code)
         }
-        return IssuedCoupon(record: record, code: code)
+        guard let idempotency else {
+            let issued = try await pool.write(work)
+            return .fresh(issued, try render(issued))
+        }
+        return try await idempotentWrite(idempotency, now: now, sealed: true, body: work, render: render)
     }
 
     /// Reads the coupon, runs `body` in the same write transaction, and returns the coupon after;

@@ -4,27 +4,34 @@ import GRDB
 
 extension SQLiteCouponStore {
     /// Runs `body` and records `render`'s response under `key` in the same write transaction, or
-    /// replays the response recorded for an earlier identical request.
+    /// replays the response recorded for an earlier identical request. A `sealed` response (one
+    /// holding coupon codes) is stored encrypted under the server secret.
     func idempotentWrite<Value: Sendable>(
-        _ key: IdempotencyKey, now: Instant, grouped: Bool = false,
+        _ key: IdempotencyKey, now: Instant, grouped: Bool = false, sealed: Bool = false,
         body: @escaping @Sendable (Database) throws -> Value,
         render: @escaping @Sendable (Value) throws -> StoredResponse
     ) async throws -> Idempotent<Value> {
+        let hasher = self.hasher
         let work: @Sendable (Database) throws -> Idempotent<Value> = { db in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ? AND key = ?",
+                db,
+                sql: "SELECT request_hash, status, body, sealed FROM idempotency_keys WHERE scope = ? AND key = ?",
                 arguments: [key.scope, key.key])
             {
                 guard row["request_hash"] == key.requestHash else { throw IdempotencyKeyReused() }
-                return .replay(StoredResponse(status: row["status"], body: [UInt8](row["body"] as Data)))
+                return .replay(try Self.storedResponse(row, hasher: hasher))
             }
             let value = try body(db)
             let response = try render(value)
+            let stored = sealed ? try hasher.seal(response.body) : response.body
             try db.execute(
-                sql:
-                    "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO idempotency_keys (scope, key, request_hash, status, body, sealed, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
                 arguments: [
-                    key.scope, key.key, key.requestHash, response.status, Data(response.body), now.secondsSince1970,
+                    key.scope, key.key, key.requestHash, response.status, Data(stored), sealed,
+                    now.secondsSince1970,
                 ])
             return .fresh(value, response)
         }
@@ -32,12 +39,19 @@ extension SQLiteCouponStore {
     }
 
     public func storedResponse(scope: String, key: String) async throws -> StoredResponse? {
-        try await pool.read { db in
+        let hasher = self.hasher
+        return try await pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT status, body FROM idempotency_keys WHERE scope = ? AND key = ?",
+                db, sql: "SELECT status, body, sealed FROM idempotency_keys WHERE scope = ? AND key = ?",
                 arguments: [scope, key]
-            ).map { StoredResponse(status: $0["status"], body: [UInt8]($0["body"] as Data)) }
+            ).map { try Self.storedResponse($0, hasher: hasher) }
         }
+    }
+
+    /// A stored response row, opened when it was sealed.
+    static func storedResponse(_ row: Row, hasher: CodeHasher) throws -> StoredResponse {
+        let body = [UInt8](row["body"] as Data)
+        return StoredResponse(status: row["status"], body: row["sealed"] ? try hasher.open(body) : body)
     }
 
     public func settle(
@@ -81,6 +95,7 @@ extension SQLiteCouponStore {
         let hash = hasher.hash(code)
         return try await idempotentWrite(
             idempotency, now: now,
+            sealed: true,
             body: { db in
                 try Self.issue(
                     db, code: code, codeHash: hash, initial: initial, expiresAt: expiresAt, actor: actor, now: now)

@@ -110,6 +110,10 @@ enum SQLiteSchema {
                     CREATE INDEX ledger_by_time ON ledger(at);
                     """)
         }
+        // Issue and reissue answers hold codes: their stored replays are sealed (AES-GCM).
+        migrator.registerMigration("v6-sealed-replays") { db in
+            try db.execute(sql: "ALTER TABLE idempotency_keys ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -175,7 +175,8 @@ public struct ReissueCommand: AsyncParsableCommand {
     public init() {}
     public func run() async throws {
         try await runReporting {
-            let coupon = try await server.client().call("POST", "/v1/coupons/\(try pathSegment(id))/reissue")
+            let coupon = try await server.client().call(
+                "POST", "/v1/coupons/\(try pathSegment(id))/reissue", idempotencyKey: "ctl-\(UUID().uuidString)")
             guard let payload = coupon["qr_payload"] as? String, let code = coupon["code"] as? String else {
                 throw IssuerError.server("the reissue answer lacks the new code")
             }

@@ -58,7 +58,9 @@ public struct IssueCommand: AsyncParsableCommand {
         }) {
             var body: [String: Any] = ["coupons": chunk]
             if let campaign { body["campaign"] = campaign }
-            let answer = try await client.call("POST", "/v1/coupons/batch", json: body)
+            // Under an idempotency key, a retry after a lost answer gets the same coupons back.
+            let answer = try await client.call(
+                "POST", "/v1/coupons/batch", json: body, idempotencyKey: "ctl-\(UUID().uuidString)")
             guard let coupons = answer["coupons"] as? [[String: Any]], coupons.count == chunk.count else {
                 throw IssuerError.server("the batch answer does not list the coupons issued")
             }

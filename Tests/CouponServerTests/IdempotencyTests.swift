@@ -116,4 +116,61 @@ struct IdempotencyTests {
         }
         #expect(try await server.store.audit().isEmpty)
     }
+
+    @Test("issue, batch issue and reissue under a key: a retry gets the same codes back, nothing is issued twice")
+    func issuingRetries() async throws {
+        let server = try await TestServer()
+        try await server.run { client in
+            let body = #"{"initial": {"amount": 5000, "currency": "CNY"}, "campaign": "retry-test"}"#
+            let first = try await client.raw(
+                .post, "/v1/coupons", key: server.adminKey, json: body, idempotencyKey: "issue-1")
+            #expect(first.status == 201)
+            let again = try await client.raw(
+                .post, "/v1/coupons", key: server.adminKey, json: body, idempotencyKey: "issue-1")
+            #expect(again.status == 201)
+            #expect(again.body == first.body)
+            let issued = try #require(try JSONSerialization.jsonObject(with: first.body) as? [String: Any])
+            let code = try #require(issued["code"] as? String)
+            let lookup = try await client.call(
+                .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(code)"}"#)
+            #expect(lookup.status == 200)
+            let other = #"{"initial": {"amount": 6000, "currency": "CNY"}, "campaign": "retry-test"}"#
+            let reused = try await client.raw(
+                .post, "/v1/coupons", key: server.adminKey, json: other, idempotencyKey: "issue-1")
+            #expect(reused.status == 422)
+
+            let batch = #"{"count": 3, "initial": {"amount": 1000, "currency": "CNY"}, "campaign": "retry-test"}"#
+            let firstBatch = try await client.raw(
+                .post, "/v1/coupons/batch", key: server.adminKey, json: batch, idempotencyKey: "batch-1")
+            #expect(firstBatch.status == 201)
+            let againBatch = try await client.raw(
+                .post, "/v1/coupons/batch", key: server.adminKey, json: batch, idempotencyKey: "batch-1")
+            #expect(againBatch.body == firstBatch.body)
+
+            // One coupon and one batch of three, whatever the retries: the campaign report counts 4.
+            let report = try await client.call(.get, "/v1/reports/campaign/retry-test", key: server.adminKey)
+            #expect(report.status == 200)
+            #expect(((report.body["totals"] as? [[String: Any]])?.first?["coupons"] as? NSNumber)?.intValue == 4)
+
+            let id = try #require(issued["id"] as? String)
+            let reissue = try await client.raw(
+                .post, "/v1/coupons/\(id)/reissue", key: server.adminKey, idempotencyKey: "reissue-1")
+            #expect(reissue.status == 200)
+            let reissueAgain = try await client.raw(
+                .post, "/v1/coupons/\(id)/reissue", key: server.adminKey, idempotencyKey: "reissue-1")
+            #expect(reissueAgain.body == reissue.body)
+            let renewed = try #require(try JSONSerialization.jsonObject(with: reissue.body) as? [String: Any])
+            let newCode = try #require(renewed["code"] as? String)
+            #expect(newCode != code)
+            let works = try await client.call(
+                .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(newCode)"}"#)
+            #expect(works.status == 200)
+            let dead = try await client.call(
+                .post, "/v1/coupons/lookup", key: server.stationKey, json: #"{"code": "\#(code)"}"#)
+            #expect(dead.status == 404)
+            let ledger = try await server.store.ledger(couponID: id)
+            #expect(ledger.filter { $0.kind == .reissue }.count == 1)
+        }
+        #expect(try await server.store.audit().isEmpty)
+    }
 }

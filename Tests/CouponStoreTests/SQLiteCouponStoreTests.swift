@@ -84,6 +84,31 @@ struct SQLiteCouponStoreTests {
             codes.append(
                 try await store.issue(initial: try cny("1.00"), expiresAt: nil, actor: "admin", now: Self.now).code)
         }
+        // Issues and a reissue under idempotency keys: their stored replays hold the codes, sealed.
+        let render: @Sendable ([IssuedCoupon]) throws -> StoredResponse = { issued in
+            StoredResponse(status: 201, body: Array(issued.map(\.code.value).joined(separator: ",").utf8))
+        }
+        let requests = (0..<3).map { _ in IssueRequest(initial: try! cny("2.00"), expiresAt: nil) }
+        let key = IdempotencyKey(scope: "admin", key: "batch-1", requestHash: "h1")
+        let first = try await store.issue(requests, actor: "admin", now: Self.now, idempotency: key, render: render)
+        guard case .fresh(let batch, let sent) = first else { Issue.record("first call replayed"); return }
+        codes += batch.map(\.code)
+        let replay = try await store.issue(requests, actor: "admin", now: Self.now, idempotency: key, render: render)
+        guard case .replay(let again) = replay else { Issue.record("retry issued again"); return }
+        #expect(again == sent)
+        let reissueKey = IdempotencyKey(scope: "admin", key: "reissue-1", requestHash: "h2")
+        let reissued = try await store.reissue(
+            couponID: batch[0].record.id, actor: "admin", now: Self.now, idempotency: reissueKey
+        ) { issued in StoredResponse(status: 200, body: Array(issued.code.value.utf8)) }
+        guard case .fresh(let fresh, _) = reissued else { Issue.record("first reissue replayed"); return }
+        codes.append(fresh.code)
+        let reissuedAgain = try await store.reissue(
+            couponID: batch[0].record.id, actor: "admin", now: Self.now, idempotency: reissueKey
+        ) { issued in StoredResponse(status: 200, body: Array(issued.code.value.utf8)) }
+        #expect(reissuedAgain.response.body == Array(fresh.code.value.utf8))
+        #expect(try await store.coupon(code: fresh.code)?.id == batch[0].record.id)
+        #expect(try await store.coupon(code: batch[0].code) == nil)
+
         var bytes = Data()
         for suffix in ["", "-wal", "-shm"] {
             if let data = FileManager.default.contents(atPath: path + suffix) { bytes.append(data) }
