@@ -1,3 +1,4 @@
+import CouponCore
 import Crypto
 import Foundation
 
@@ -41,6 +42,6 @@ public struct BalanceLinks: Sendable {
     private func mac(_ id: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(
             for: Data(("balance-view:" + id).utf8), using: SymmetricKey(data: secret))
-        return code.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return code.prefix(16).hex
     }
 }

@@ -22,7 +22,7 @@ actor IdempotencyGate {
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: Data(buffer: body))
-        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hash = hasher.finalize().hex
         return IdempotencyKey(scope: principal.station ?? principal.keyID, key: value, requestHash: hash)
     }
 

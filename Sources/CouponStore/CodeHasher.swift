@@ -41,6 +41,6 @@ public struct CodeHasher: Sendable {
     /// The hex HMAC of the code's canonical form.
     public func hash(_ code: CouponCode) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(code.value.utf8), using: SymmetricKey(data: secret))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return mac.hex
     }
 }

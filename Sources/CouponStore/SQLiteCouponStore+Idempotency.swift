@@ -13,8 +13,7 @@ extension SQLiteCouponStore {
     ) async throws -> Idempotent<Value> {
         let hasher = self.hasher
         let work: @Sendable (Database) throws -> Idempotent<Value> = { db in
-            if let row = try Row.fetchOne(
-                db,
+            if let row = try db.row(
                 sql: "SELECT request_hash, status, body, sealed FROM idempotency_keys WHERE scope = ? AND key = ?",
                 arguments: [key.scope, key.key])
             {
@@ -24,7 +23,7 @@ extension SQLiteCouponStore {
             let value = try body(db)
             let response = try render(value)
             let stored = sealed ? try hasher.seal(response.body) : response.body
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO idempotency_keys (scope, key, request_hash, status, body, sealed, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -41,8 +40,8 @@ extension SQLiteCouponStore {
     public func storedResponse(scope: String, key: String) async throws -> StoredResponse? {
         let hasher = self.hasher
         return try await pool.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT status, body, sealed FROM idempotency_keys WHERE scope = ? AND key = ?",
+            try db.row(
+                sql: "SELECT status, body, sealed FROM idempotency_keys WHERE scope = ? AND key = ?",
                 arguments: [scope, key]
             ).map { try Self.storedResponse($0, hasher: hasher) }
         }
@@ -105,7 +104,7 @@ extension SQLiteCouponStore {
 
     public func purgeIdempotencyKeys(before: Instant) async throws -> Int {
         try await pool.write { db in
-            try db.execute(
+            try db.run(
                 sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [before.secondsSince1970])
             return db.changesCount
         }

@@ -43,6 +43,6 @@ extension SQLiteCouponStore {
     /// Keys are 160 random bits, so a plain SHA-256 is enough to keep them unusable at rest; the
     /// lookup is by hash, so no comparison of secrets happens in our code.
     static func keyHash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(key.utf8)).hex
     }
 }

@@ -13,7 +13,7 @@ extension SQLiteCouponStore {
         -> SettlementOutcome
     {
         do {
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM coupons WHERE code_hash = ?", arguments: [hash])
+            guard let row = try db.row(sql: "SELECT * FROM coupons WHERE code_hash = ?", arguments: [hash])
             else {
                 return SettlementOutcome(decision: .declined(.unknownCoupon))
             }
@@ -32,7 +32,7 @@ extension SQLiteCouponStore {
                 request.capture
                 ? "UPDATE coupons SET balance = balance - ? WHERE id = ? AND balance - held >= ? AND state = 'active'"
                 : "UPDATE coupons SET held = held + ? WHERE id = ? AND balance - held >= ? AND state = 'active'"
-            try db.execute(sql: update, arguments: [amount, coupon.id, amount])
+            try db.run(sql: update, arguments: [amount, coupon.id, amount])
             guard db.changesCount == 1 else {
                 let available = coupon.snapshot.available
                 return SettlementOutcome(
@@ -45,7 +45,7 @@ extension SQLiteCouponStore {
             let after = before - amount
             let id = Self.newID("stl")
             let expires = request.capture ? nil : now.secondsSince1970 + request.holdSeconds
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO settlements (id, coupon_id, station, status, total, charged, due, created_at,
                         balance_before, balance_after, hold_expires_at)
@@ -56,7 +56,7 @@ extension SQLiteCouponStore {
                     due.minorUnits, now.secondsSince1970, before, after, expires,
                 ])
             for line in lines {
-                try db.execute(
+                try db.run(
                     sql:
                         "INSERT INTO settlement_lines (settlement_id, product_code, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?)",
                     arguments: [
@@ -109,13 +109,13 @@ extension SQLiteCouponStore {
                 return .failure(.exceedsHold(held: held, requested: take))
             }
             // Only a settlement still held changes: capture, void and expiry cannot both win.
-            try db.execute(
+            try db.run(
                 sql:
                     "UPDATE settlements SET status = 'captured', charged = ?, balance_after = balance_before - ? WHERE id = ? AND status = 'held'",
                 arguments: [take.minorUnits, take.minorUnits, settlementID])
             guard db.changesCount == 1 else { return .failure(.notHeld(.captured)) }
             let coupon = try Self.couponRow(db, id: settlement.couponID)
-            try db.execute(
+            try db.run(
                 sql: "UPDATE coupons SET balance = balance - ?, held = held - ? WHERE id = ?",
                 arguments: [take.minorUnits, held.minorUnits, settlement.couponID])
             let actor = station ?? "admin"
@@ -192,13 +192,13 @@ extension SQLiteCouponStore {
     static func release(
         _ db: Database, _ settlement: SettlementRecord, status: SettlementStatus, actor: String, now: Instant
     ) throws {
-        try db.execute(
+        try db.run(
             sql: "UPDATE settlements SET status = ? WHERE id = ? AND status = 'held'",
             arguments: [status.rawValue, settlement.id])
         guard db.changesCount == 1 else { throw SettlementError.notHeld(status) }
         let coupon = try couponRow(db, id: settlement.couponID)
         let amount = settlement.charged.minorUnits
-        try db.execute(
+        try db.run(
             sql: "UPDATE coupons SET held = held - ? WHERE id = ?", arguments: [amount, settlement.couponID])
         try appendLedger(
             db, coupon: settlement.couponID, kind: .release, amount: amount, balance: (coupon.balance, coupon.balance),
@@ -206,7 +206,7 @@ extension SQLiteCouponStore {
     }
 
     static func couponRow(_ db: Database, id: String) throws -> (balance: Int64, held: Int64) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT balance, held FROM coupons WHERE id = ?", arguments: [id])
+        guard let row = try db.row(sql: "SELECT balance, held FROM coupons WHERE id = ?", arguments: [id])
         else {
             throw StoreError(kind: .corruptRow("settlement without its coupon \(id)"))
         }
@@ -215,8 +215,7 @@ extension SQLiteCouponStore {
 
     static func fetchSettlement(_ db: Database, id: String) throws -> SettlementRecord? {
         guard
-            let row = try Row.fetchOne(
-                db,
+            let row = try db.row(
                 sql: "SELECT s.*, c.currency FROM settlements s JOIN coupons c ON c.id = s.coupon_id WHERE s.id = ?",
                 arguments: [id])
         else { return nil }
@@ -224,8 +223,8 @@ extension SQLiteCouponStore {
         guard let status = SettlementStatus(rawValue: row["status"]) else {
             throw StoreError(kind: .corruptRow("settlement status"))
         }
-        let lines = try Row.fetchAll(
-            db, sql: "SELECT * FROM settlement_lines WHERE settlement_id = ? ORDER BY rowid", arguments: [id]
+        let lines = try db.rows(
+            sql: "SELECT * FROM settlement_lines WHERE settlement_id = ? ORDER BY rowid", arguments: [id]
         ).map { line in
             let price = Money(minorUnits: line["unit_price"], currency: currency)
             let quantity: Int = line["quantity"]

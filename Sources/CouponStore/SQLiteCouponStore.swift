@@ -156,7 +156,7 @@ public final class SQLiteCouponStore: CouponStore {
         held: (Int64, Int64),
         actor: String, settlement: String?, at: Instant
     ) throws {
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO ledger (coupon_id, kind, amount, balance_before, balance_after, held_before, held_after, actor, settlement_id, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -168,7 +168,7 @@ public final class SQLiteCouponStore: CouponStore {
     }
 
     static func fetchCoupon(_ db: Database, sql: String, _ argument: String) throws -> CouponRecord? {
-        try Row.fetchOne(db, sql: sql, arguments: [argument]).map(record)
+        try db.row(sql: sql, arguments: [argument]).map(record)
     }
 
     static func record(_ row: Row) throws -> CouponRecord {
@@ -186,7 +186,7 @@ public final class SQLiteCouponStore: CouponStore {
     }
 
     static func fetchProduct(_ db: Database, _ code: ProductCode) throws -> Product? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM products WHERE code = ?", arguments: [code.value])
+        guard let row = try db.row(sql: "SELECT * FROM products WHERE code = ?", arguments: [code.value])
         else {
             return nil
         }
