@@ -5,6 +5,7 @@ import CouponStore
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import Synchronization
 
 struct SettleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,43 @@ struct SettleBench: AsyncParsableCommand {
 
     @Option(help: "Concurrent clients.") var clients = 32
     @Option(help: "Settlements in all, per phase.") var settlements = 4000
+    @Flag(
+        help: "Drive the server with AsyncHTTPClient instead of plain blocking sockets (heavier on the shared cores).")
+    var asyncClient = false
+
+    /// One thread and one kept-alive socket per client, each settling `perClient` times in turn;
+    /// returns every latency in milliseconds.
+    static func socketClients(port: Int, station: String, codes: [String], perClient: Int) throws -> [Double] {
+        let results = Mutex<(times: [Double], failure: String?)>(([], nil))
+        let done = DispatchGroup()
+        let clock = ContinuousClock()
+        for code in codes {
+            done.enter()
+            let thread = Thread {
+                defer { done.leave() }
+                do {
+                    let client = try SocketClient(port: port)
+                    let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "TEA", "quantity": 1}]}"#
+                    var times: [Double] = []
+                    times.reserveCapacity(perClient)
+                    for _ in 0..<perClient {
+                        let t0 = clock.now
+                        let status = try client.post(path: "/v1/settlements", bearer: station, json: body)
+                        guard status == 201 else { throw ValidationError("settlement answered \(status)") }
+                        times.append((clock.now - t0).milliseconds)
+                    }
+                    results.withLock { $0.times += times }
+                } catch {
+                    results.withLock { $0.failure = "\(error)" }
+                }
+            }
+            thread.start()
+        }
+        done.wait()
+        let (times, failure) = results.withLock { ($0.times, $0.failure) }
+        if let failure { throw ValidationError(failure) }
+        return times
+    }
 
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("settle-bench-\(getpid())")
@@ -43,23 +81,28 @@ struct SettleBench: AsyncParsableCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for code in codes {
-                group.addTask {
-                    var times: [Double] = []
-                    let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "TEA", "quantity": 1}]}"#
-                    for _ in 0..<perClient {
-                        let t0 = clock.now
-                        let status = try await server.status("POST", "/v1/settlements", key: station, json: body)
-                        guard status == 201 else { throw ValidationError("settlement answered \(status)") }
-                        times.append((clock.now - t0).milliseconds)
+        let latencies: [Double]
+        if asyncClient {
+            latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+                for code in codes {
+                    group.addTask {
+                        var times: [Double] = []
+                        let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "TEA", "quantity": 1}]}"#
+                        for _ in 0..<perClient {
+                            let t0 = clock.now
+                            let status = try await server.status("POST", "/v1/settlements", key: station, json: body)
+                            guard status == 201 else { throw ValidationError("settlement answered \(status)") }
+                            times.append((clock.now - t0).milliseconds)
+                        }
+                        return times
                     }
-                    return times
                 }
+                var all: [Double] = []
+                for try await times in group { all += times }
+                return all
             }
-            var all: [Double] = []
-            for try await times in group { all += times }
-            return all
+        } else {
+            latencies = try Self.socketClients(port: server.port, station: station, codes: codes, perClient: perClient)
         }
         let httpSeconds = (clock.now - start).milliseconds / 1000
         let http = Percentiles(latencies)
@@ -67,6 +110,20 @@ struct SettleBench: AsyncParsableCommand {
         print(
             "http:  \(latencies.count) settlements, \(clients) clients: \(format(Double(latencies.count) / httpSeconds, 0))/s, p50 \(format(http.median)) ms, p99 \(format(p99)) ms"
         )
+
+        // Every 201 must be on the books: the outstanding liability is what was issued less one
+        // 1.00 item per answer, and the audit is clean.
+        let liability = try await server.call("GET", "/v1/reports/liability", key: admin)
+        let outstanding = (liability["outstanding"] as? [[String: Any]])?.first?["amount"] as? NSNumber
+        let expected = Int64(clients) * 100_000_000 - Int64(latencies.count) * 100
+        guard outstanding?.int64Value == expected else {
+            throw ValidationError(
+                "liability \(String(describing: outstanding)) after \(latencies.count) settlements, expected \(expected)"
+            )
+        }
+        let audit = try await server.call("GET", "/v1/audit", key: admin)
+        guard audit["ok"] as? Bool == true else { throw ValidationError("the audit found: \(audit)") }
+        print("checked: outstanding liability = issued - \(latencies.count) x 1.00; audit clean")
 
         // Phase 2: the same writes through the store in process (group commit), without HTTP.
         let store = try SQLiteCouponStore(
