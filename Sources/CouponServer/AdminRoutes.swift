@@ -138,20 +138,26 @@ struct AdminRoutes<Store: CouponStore> {
         return trimmed
     }
 
-    @Sendable func block(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
-        try await setBlocked(true, context: context)
+    @Sendable func block(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await setBlocked(true, request: request, context: context)
     }
 
-    @Sendable func unblock(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
-        try await setBlocked(false, context: context)
+    @Sendable func unblock(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await setBlocked(false, request: request, context: context)
     }
 
-    func setBlocked(_ blocked: Bool, context: AppRequestContext) async throws -> CouponDTO {
+    /// Under an `Idempotency-Key` a retry replays the first answer instead of 409 `wrong_state`.
+    func setBlocked(_ blocked: Bool, request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let record = try await store.setBlocked(
-            couponID: try context.parameters.require("id"), blocked: blocked, actor: principal.actor,
-            now: configuration.clock())
-        return CouponDTO(record, baseURL: configuration.publicBaseURL)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let id = try context.parameters.require("id")
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        let render = couponResponse
+        return try await gate.respond(key) { [store, configuration] in
+            try await store.setBlocked(
+                couponID: id, blocked: blocked, actor: principal.actor, now: configuration.clock(), idempotency: key,
+                render: render)
+        }
     }
 
     /// A lost phone: a new code and QR; the old code stops working at once. The new code is shown

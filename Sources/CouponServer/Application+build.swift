@@ -37,13 +37,13 @@ public func buildApplication<Store: CouponStore>(
     let failures = FailureLimiter(limit: configuration.failureLimit)
     ProductRoutes(store: store).register(on: v1)
     let gate = IdempotencyGate()
+    StationRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     CouponRoutes(store: store, configuration: configuration, failures: failures, gate: gate).register(on: v1)
     SettlementRoutes(
         store: store, configuration: configuration, gate: gate, metrics: metrics, failures: failures
     ).register(on: v1)
     AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     OperationsRoutes(store: store, configuration: configuration, keys: keys).register(on: v1)
-    StationRoutes(store: store, configuration: configuration).register(on: v1)
     var app = Application(
         router: router,
         configuration: .init(

@@ -7,22 +7,37 @@ import Hummingbird
 struct StationRoutes<Store: CouponStore> {
     let store: Store
     let configuration: ServerConfiguration
+    let gate: IdempotencyGate
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("stations", use: create)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<StationKeyDTO>
-    {
-        _ = try context.require(.admin)
-        let body = try await request.decode(as: StationBody.self, context: context)
+    /// Under an `Idempotency-Key` a retry gets the same key back (stored sealed) instead of a second one.
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let admin = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let body = try JSONDecoder().decode(StationBody.self, from: raw)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
         else {
             throw APIError(.badRequest, "bad_name", "a station name has 1 to 64 letters, digits, '-', '_' or '.'")
         }
-        let (key, principal) = try await store.createKey(role: .station, station: name, now: configuration.clock())
-        return EditedResponse(
-            status: .created, response: StationKeyDTO(station: name, keyID: principal.keyID, key: key))
+        let render: @Sendable (String, Principal) throws -> StoredResponse = { key, principal in
+            StoredResponse(
+                status: 201,
+                body: [UInt8](
+                    try JSONEncoder.api.encode(StationKeyDTO(station: name, keyID: principal.keyID, key: key))))
+        }
+        guard let idempotency = try gate.key(for: request, body: raw, principal: admin) else {
+            let (key, principal) = try await store.createKey(role: .station, station: name, now: configuration.clock())
+            return Response(stored: try render(key, principal))
+        }
+        return try await gate.run(idempotency) { [store, configuration] in
+            Response(
+                stored: try await store.createKey(
+                    role: .station, station: name, now: configuration.clock(), idempotency: idempotency, render: render)
+            )
+        }
     }
 }

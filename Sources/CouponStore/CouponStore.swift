@@ -64,6 +64,12 @@ public protocol CouponStore: Sendable {
     func createKey(role: Principal.Role, station: String?, now: Instant) async throws -> (
         key: String, principal: Principal
     )
+    /// ``createKey(role:station:now:)`` under an idempotency key: the answer (it holds the key) is
+    /// stored sealed, and a retry gets the same key instead of a second one.
+    func createKey(
+        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (String, Principal) throws -> StoredResponse
+    ) async throws -> StoredResponse
     /// The principal of a presented key, or nil when the key is unknown or revoked.
     func principal(forKey key: String) async throws -> Principal?
     /// How many API keys exist (the server makes the first admin key when there are none).
@@ -96,6 +102,11 @@ public protocol CouponStore: Sendable {
     ) async throws -> Idempotent<CouponRecord>
     /// Blocks (nothing can be settled) or unblocks a coupon.
     func setBlocked(couponID: String, blocked: Bool, actor: String, now: Instant) async throws -> CouponRecord
+    /// ``setBlocked(couponID:blocked:actor:now:)`` under an idempotency key.
+    func setBlocked(
+        couponID: String, blocked: Bool, actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord>
     /// Gives a coupon a new code; the old one stops working at once.
     func reissue(couponID: String, actor: String, now: Instant) async throws -> IssuedCoupon
     /// ``reissue(couponID:actor:now:)`` under an idempotency key, its response stored sealed.

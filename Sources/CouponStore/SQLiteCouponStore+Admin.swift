@@ -87,7 +87,19 @@ extension SQLiteCouponStore {
     }
 
     public func setBlocked(couponID: String, blocked: Bool, actor: String, now: Instant) async throws -> CouponRecord {
-        try await change(couponID: couponID, currency: nil, now: now) { db, row in
+        let result = try await setBlocked(
+            couponID: couponID, blocked: blocked, actor: actor, now: now, idempotency: nil
+        ) { _ in StoredResponse(status: 200, body: []) }
+        guard case .fresh(let record, _) = result else { preconditionFailure("no key, so no replay") }
+        return record
+    }
+
+    public func setBlocked(
+        couponID: String, blocked: Bool, actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord> {
+        try await change(couponID: couponID, currency: nil, now: now, idempotency: idempotency, render: render) {
+            db, row in
             let state = row.snapshot.state
             guard state != .expired else { throw AdminError.wrongState("the coupon has expired") }
             guard state != (blocked ? .blocked : .active) else {

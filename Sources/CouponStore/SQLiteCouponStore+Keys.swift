@@ -7,18 +7,41 @@ extension SQLiteCouponStore {
     public func createKey(role: Principal.Role, station: String?, now: Instant) async throws -> (
         key: String, principal: Principal
     ) {
+        let (key, principal, work) = Self.newKey(role: role, station: station, now: now)
+        try await pool.write(work)
+        return (key, principal)
+    }
+
+    public func createKey(
+        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (String, Principal) throws -> StoredResponse
+    ) async throws -> StoredResponse {
+        let (key, principal, work) = Self.newKey(role: role, station: station, now: now)
+        return try await idempotentWrite(
+            idempotency, now: now, sealed: true, body: { db in try work(db) },
+            render: { _ in try render(key, principal) }
+        ).response
+    }
+
+    /// A fresh key, its principal, and the write that records its hash.
+    static func newKey(role: Principal.Role, station: String?, now: Instant) -> (
+        String, Principal, @Sendable (Database) throws -> Void
+    ) {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
         var generator = SystemRandomNumberGenerator()
         let secret = String((0..<32).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] })
-        let id = Self.newID("key")
+        let id = newID("key")
         let key = "ck_" + secret
         let principal = Principal(keyID: id, role: role, station: role == .station ? station : nil)
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO api_keys (id, key_hash, role, station, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, Self.keyHash(key), role.rawValue, principal.station, now.secondsSince1970])
-        }
-        return (key, principal)
+        let hash = keyHash(key)
+        return (
+            key, principal,
+            { db in
+                try db.execute(
+                    sql: "INSERT INTO api_keys (id, key_hash, role, station, created_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id, hash, role.rawValue, principal.station, now.secondsSince1970])
+            }
+        )
     }
 
     public func principal(forKey key: String) async throws -> Principal? {

@@ -173,4 +173,44 @@ struct IdempotencyTests {
         }
         #expect(try await server.store.audit().isEmpty)
     }
+
+    @Test("block, unblock and station registration under a key: a retry replays the first answer")
+    func blockingAndStationRetries() async throws {
+        let server = try await TestServer()
+        try await server.run { client in
+            let issued = try await client.issue(1000, adminKey: server.adminKey)
+            let id = try #require(issued["id"] as? String)
+            let block = try await client.raw(
+                .post, "/v1/coupons/\(id)/block", key: server.adminKey, idempotencyKey: "block-1")
+            #expect(block.status == 200)
+            let blockAgain = try await client.raw(
+                .post, "/v1/coupons/\(id)/block", key: server.adminKey, idempotencyKey: "block-1")
+            #expect(blockAgain.status == 200)
+            #expect(blockAgain.body == block.body)
+            // Without a key, a second block says what is wrong rather than changing anything.
+            let plain = try await client.call(.post, "/v1/coupons/\(id)/block", key: server.adminKey)
+            #expect(plain.status == 409)
+            let unblock = try await client.raw(
+                .post, "/v1/coupons/\(id)/unblock", key: server.adminKey, idempotencyKey: "unblock-1")
+            #expect(unblock.status == 200)
+            let ledger = try await server.store.ledger(couponID: id)
+            #expect(ledger.filter { $0.kind == .block }.count == 1)
+            #expect(ledger.filter { $0.kind == .unblock }.count == 1)
+
+            let body = #"{"name": "till-9"}"#
+            let station = try await client.raw(
+                .post, "/v1/stations", key: server.adminKey, json: body, idempotencyKey: "station-9")
+            #expect(station.status == 201)
+            let stationAgain = try await client.raw(
+                .post, "/v1/stations", key: server.adminKey, json: body, idempotencyKey: "station-9")
+            #expect(stationAgain.body == station.body)
+            let answer = try #require(try JSONSerialization.jsonObject(with: station.body) as? [String: Any])
+            let key = try #require(answer["key"] as? String)
+            let code = try #require(issued["code"] as? String)
+            let lookup = try await client.call(
+                .post, "/v1/coupons/lookup", key: key, json: #"{"code": "\#(code)"}"#)
+            #expect(lookup.status == 200)
+        }
+        #expect(try await server.store.keyCount() == 4)
+    }
 }
