@@ -44,6 +44,8 @@ public struct APIError: HTTPResponseError, Sendable {
         case let error as APIError: return error
         case is IdempotencyKeyReused:
             return APIError(.unprocessableContent, "idempotency_key_reused", IdempotencyKeyReused().description)
+        case is IdempotencyReplayUnreadable:
+            return APIError(.conflict, "idempotency_replay_unreadable", IdempotencyReplayUnreadable().description)
         case let error as MoneyError: return APIError(.badRequest, "bad_amount", error.description)
         case let error as AdminError:
             let status: HTTPResponse.Status =

@@ -41,3 +41,12 @@ public struct IdempotencyKeyReused: Error, Sendable, CustomStringConvertible {
     public init() {}
     public var description: String { "this Idempotency-Key was used before with a different request" }
 }
+
+/// The answer stored under this idempotency key was sealed with another server secret (the
+/// secret was replaced since), so it cannot be replayed; nothing was done again either.
+public struct IdempotencyReplayUnreadable: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var description: String {
+        "the answer first sent under this Idempotency-Key was sealed with another server secret and cannot be replayed"
+    }
+}

@@ -50,7 +50,12 @@ extension SQLiteCouponStore {
     /// A stored response row, opened when it was sealed.
     static func storedResponse(_ row: Row, hasher: CodeHasher) throws -> StoredResponse {
         let body = [UInt8](row["body"] as Data)
-        return StoredResponse(status: row["status"], body: row["sealed"] ? try hasher.open(body) : body)
+        guard row["sealed"] else { return StoredResponse(status: row["status"], body: body) }
+        do {
+            return StoredResponse(status: row["status"], body: try hasher.open(body))
+        } catch {
+            throw IdempotencyReplayUnreadable()
+        }
     }
 
     public func settle(

@@ -122,6 +122,22 @@ struct SQLiteCouponStoreTests {
         }
     }
 
+    @Test("a sealed replay under a replaced secret is refused with a typed error, and nothing is issued again")
+    func sealedReplayAfterSecretChange() async throws {
+        let first = try SQLiteCouponStore(path: path, hasher: CodeHasher(secret: CodeHasher.newSecret()))
+        let key = IdempotencyKey(scope: "admin", key: "issue-1", requestHash: "h")
+        let request = [IssueRequest(initial: try cny("5.00"))]
+        let render: @Sendable ([IssuedCoupon]) throws -> StoredResponse = {
+            StoredResponse(status: 201, body: Array($0[0].code.value.utf8))
+        }
+        _ = try await first.issue(request, actor: "admin", now: Self.now, idempotency: key, render: render)
+        let second = try SQLiteCouponStore(path: path, hasher: CodeHasher(secret: CodeHasher.newSecret()))
+        await #expect(throws: IdempotencyReplayUnreadable.self) {
+            _ = try await second.issue(request, actor: "admin", now: Self.now, idempotency: key, render: render)
+        }
+        #expect(try await second.liability(asOf: nil)[Currency.cny.code] == 500)
+    }
+
     @Test("64 concurrent settlements never overdraw; approved totals = initial - final; audit clean")
     func concurrentSettlements() async throws {
         let store = try await seededStore()
