@@ -26,39 +26,52 @@ final class FailureLimiter: Sendable {
     }
 }
 
-/// Counts per name in the current minute (a fixed window), behind a mutex: cheap enough for the
-/// settle path, where an actor would cost a hop per request.
+/// Counts per name over the current and the previous minute, behind a mutex: cheap enough for the
+/// settle path, where an actor would cost a hop per request. Counting the previous minute too means
+/// a count never drops to zero at a minute's turn (a fixed window would let a guesser spend two
+/// limits across the turn, and would let a test that crosses it see the count vanish).
 final class MinuteCounts: Sendable {
     private struct State {
         var window: Int64 = 0
-        var counts: [String: Int] = [:]
+        var current: [String: Int] = [:]
+        var previous: [String: Int] = [:]
 
-        mutating func roll() {
-            let minute = Int64(Date().timeIntervalSince1970) / 60
-            if minute != window {
-                window = minute
-                counts.removeAll(keepingCapacity: true)
-            }
+        mutating func roll(at seconds: Int64) {
+            let minute = seconds / 60
+            guard minute != window else { return }
+            previous = minute == window + 1 ? current : [:]
+            current.removeAll(keepingCapacity: true)
+            window = minute
         }
+
+        func total(_ name: String) -> Int { current[name, default: 0] + previous[name, default: 0] }
     }
 
     private let state = Mutex(State())
+    private let clock: @Sendable () -> Int64
 
-    /// This minute's count for `name`.
+    /// - Parameter clock: seconds since 1970 (tests move it by hand).
+    init(clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.clock = clock
+    }
+
+    /// The count for `name` over this minute and the last.
     func count(_ name: String) -> Int {
-        state.withLock { state in
-            state.roll()
-            return state.counts[name, default: 0]
+        let now = clock()
+        return state.withLock { state in
+            state.roll(at: now)
+            return state.total(name)
         }
     }
 
-    /// Adds one to `name` and returns the new count.
+    /// Adds one to `name` and returns the new count (this minute and the last).
     @discardableResult
     func add(_ name: String) -> Int {
-        state.withLock { state in
-            state.roll()
-            state.counts[name, default: 0] += 1
-            return state.counts[name]!
+        let now = clock()
+        return state.withLock { state in
+            state.roll(at: now)
+            state.current[name, default: 0] += 1
+            return state.total(name)
         }
     }
 }
