@@ -71,7 +71,7 @@ enum Child {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errFile) }
         let err = try FileHandle(forWritingTo: errFile)
         let out = Pipe()

@@ -1,0 +1,87 @@
+import Imaging
+
+/// Drawing a located code flat: module samples redrawn crisp, or the warped photo thresholded.
+extension QRLocator {
+    /// Reads each module's shade at its centre (five bilinear samples), decides dark or light
+    /// against the modules around it, and draws a crisp symbol of those decisions: zbar then only
+    /// has to decode, not to cope with blur, glare or perspective. A module is dark when it is
+    /// darker than the mean of the 9x9 modules around it.
+    static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
+        var values = [Double](repeating: 0, count: dim * dim)
+        let taps = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)]
+        for j in 0..<dim {
+            for i in 0..<dim {
+                var sum = 0.0
+                for (ox, oy) in taps {
+                    sum += bilinear(grey, toImage.apply(Point(x: Double(i) + ox, y: Double(j) + oy)))
+                }
+                values[j * dim + i] = sum / Double(taps.count)
+            }
+        }
+        let px = dim > 100 ? 3 : 4, q = quietZone
+        let canvasToModule = Homography(matrix: [1 / Double(px), 0, -Double(q), 0, 1 / Double(px), -Double(q), 0, 0, 1])
+        let back = toImage.composed(with: canvasToModule)
+        return (drawn(ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4), dim: dim, px: px), back)
+    }
+
+    /// A canvas of `dim` x `dim` modules of `px` pixels plus the quiet zone, dark where `dark` says.
+    static func drawn(_ dark: [Bool], dim: Int, px: Int) -> GreyImage {
+        let q = quietZone, side = (dim + 2 * q) * px
+        var canvas = GreyImage(width: side, height: side, fill: 255)
+        canvas.pixels.withUnsafeMutableBufferPointer { out in
+            for j in 0..<dim {
+                for i in 0..<dim where dark[j * dim + i] {
+                    for y in 0..<px {
+                        let row = ((j + q) * px + y) * side + (i + q) * px
+                        for x in 0..<px { out[row + x] = 0 }
+                    }
+                }
+            }
+        }
+        return canvas
+    }
+
+    static func bilinear(_ image: GreyImage, _ p: Point) -> Double {
+        let x = min(max(p.x - 0.5, 0), Double(image.width - 1) - 1e-9),
+            y = min(max(p.y - 0.5, 0), Double(image.height - 1) - 1e-9)
+        let x0 = Int(x), y0 = Int(y), fx = x - Double(x0), fy = y - Double(y0)
+        let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
+        let top = Double(image[x0, y0]) * (1 - fx) + Double(image[x1, y0]) * fx
+        let bottom = Double(image[x0, y1]) * (1 - fx) + Double(image[x1, y1]) * fx
+        return top * (1 - fy) + bottom * fy
+    }
+
+    /// Samples the code into a canvas of `dim` modules plus the quiet zone, outside the code white.
+    static func render(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
+        // Fewer pixels a module for big symbols: zbar reads a crisp 3-pixel module, and a
+        // version-40 canvas at 5 pixels would cost more than the photo it came from.
+        let p = dim <= 57 ? modulePixels : dim <= 97 ? 4 : 3, q = Double(quietZone)
+        let side = Int((Double(dim) + 2 * q) * p)
+        // Canvas pixel -> module coordinates -> image.
+        let canvasToModule = Homography(matrix: [1 / p, 0, -q, 0, 1 / p, -q, 0, 0, 1])
+        let combined = toImage.composed(with: canvasToModule)
+        let warped = grey.warped(by: combined, width: side, height: side, fill: 255)
+        // Threshold against the local mean (glare and shading vary across a tilted screen), then
+        // blank the quiet zone.
+        var flat = warped.adaptiveBinarized(block: Int(7 * p) | 1, offset: 3)
+        let inner = Int(q * p)
+        flat.pixels.withUnsafeMutableBufferPointer { px in
+            for y in 0..<side {
+                for x in 0..<side where x < inner || y < inner || x >= side - inner || y >= side - inner {
+                    px[y * side + x] = 255
+                }
+            }
+        }
+        return (flat, combined)
+    }
+}
+
+extension Homography {
+    /// `self` after `first`: maps p to self.apply(first.apply(p)).
+    func composed(with first: Homography) -> Homography {
+        let a = m, b = first.m
+        var r = [Double](repeating: 0, count: 9)
+        for i in 0..<3 { for j in 0..<3 { for k in 0..<3 { r[i * 3 + j] += a[i * 3 + k] * b[k * 3 + j] } } }
+        return Homography(matrix: r.map { $0 / r[8] })
+    }
+}
