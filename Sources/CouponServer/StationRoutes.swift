@@ -29,15 +29,10 @@ struct StationRoutes<Store: CouponStore> {
                 body: [UInt8](
                     try JSONEncoder.api.encode(StationKeyDTO(station: name, keyID: principal.keyID, key: key))))
         }
-        guard let idempotency = try gate.key(for: request, body: raw, principal: admin) else {
-            let (key, principal) = try await store.createKey(role: .station, station: name, now: configuration.clock())
-            return Response(stored: try render(key, principal))
-        }
-        return try await gate.run(idempotency) { [store, configuration] in
-            Response(
-                stored: try await store.createKey(
-                    role: .station, station: name, now: configuration.clock(), idempotency: idempotency, render: render)
-            )
+        let idempotency = try gate.key(for: request, body: raw, principal: admin)
+        return try await gate.respond(idempotency) { [store, configuration] in
+            try await store.createKey(
+                role: .station, station: name, now: configuration.clock(), idempotency: idempotency, render: render)
         }
     }
 }

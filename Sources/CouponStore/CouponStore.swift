@@ -48,11 +48,6 @@ public protocol CouponStore: Sendable {
         settlementID: String, station: String?, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementRecord>
-    /// ``issue(initial:expiresAt:actor:now:)`` under an idempotency key.
-    func issue(
-        initial: Money, expiresAt: Instant?, actor: String, now: Instant, idempotency: IdempotencyKey,
-        render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse
-    ) async throws -> Idempotent<IssuedCoupon>
     /// The response first sent under an idempotency key of `scope`, or nil when none was: how a
     /// station that lost an answer learns what its request did.
     func storedResponse(scope: String, key: String) async throws -> StoredResponse?
@@ -64,12 +59,12 @@ public protocol CouponStore: Sendable {
     func createKey(role: Principal.Role, station: String?, now: Instant) async throws -> (
         key: String, principal: Principal
     )
-    /// ``createKey(role:station:now:)`` under an idempotency key: the answer (it holds the key) is
-    /// stored sealed, and a retry gets the same key instead of a second one.
+    /// ``createKey(role:station:now:)`` under an idempotency key when given: the answer (it holds
+    /// the key) is stored sealed, and a retry gets the same key instead of a second one.
     func createKey(
-        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey,
+        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (String, Principal) throws -> StoredResponse
-    ) async throws -> StoredResponse
+    ) async throws -> Idempotent<Principal>
     /// The principal of a presented key, or nil when the key is unknown or revoked.
     func principal(forKey key: String) async throws -> Principal?
     /// How many API keys exist (the server makes the first admin key when there are none).
@@ -80,11 +75,9 @@ public protocol CouponStore: Sendable {
 
     // Administration (admin keys only).
 
-    /// Issues many coupons in one transaction (all or none); the codes are returned here only.
-    func issue(_ requests: [IssueRequest], actor: String, now: Instant) async throws -> [IssuedCoupon]
-    /// ``issue(_:actor:now:)`` under an idempotency key: `render`'s response is stored sealed
-    /// (encrypted under the server secret, as it holds the codes) in the same transaction, and a
-    /// retry replays it.
+    /// Issues many coupons in one transaction (all or none); the codes are in `render`'s answer
+    /// only. Under an idempotency key that answer is stored sealed (encrypted under the server
+    /// secret, as it holds the codes) in the same transaction, and a retry replays it.
     func issue(
         _ requests: [IssueRequest], actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable ([IssuedCoupon]) throws -> StoredResponse
@@ -100,16 +93,13 @@ public protocol CouponStore: Sendable {
         couponID: String, amount: Money, reason: String, actor: String, now: Instant,
         idempotency: IdempotencyKey?, render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
     ) async throws -> Idempotent<CouponRecord>
-    /// Blocks (nothing can be settled) or unblocks a coupon.
-    func setBlocked(couponID: String, blocked: Bool, actor: String, now: Instant) async throws -> CouponRecord
-    /// ``setBlocked(couponID:blocked:actor:now:)`` under an idempotency key.
+    /// Blocks (nothing can be settled) or unblocks a coupon, under an idempotency key when given.
     func setBlocked(
         couponID: String, blocked: Bool, actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
     ) async throws -> Idempotent<CouponRecord>
-    /// Gives a coupon a new code; the old one stops working at once.
-    func reissue(couponID: String, actor: String, now: Instant) async throws -> IssuedCoupon
-    /// ``reissue(couponID:actor:now:)`` under an idempotency key, its response stored sealed.
+    /// Gives a coupon a new code; the old one stops working at once. Under an idempotency key the
+    /// answer (it holds the code) is stored sealed.
     func reissue(
         couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse

@@ -3,10 +3,6 @@ import Foundation
 import GRDB
 
 extension SQLiteCouponStore {
-    public func issue(_ requests: [IssueRequest], actor: String, now: Instant) async throws -> [IssuedCoupon] {
-        try await pool.write(issueWork(requests, actor: actor, now: now))
-    }
-
     public func issue(
         _ requests: [IssueRequest], actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable ([IssuedCoupon]) throws -> StoredResponse
@@ -86,14 +82,6 @@ extension SQLiteCouponStore {
         }
     }
 
-    public func setBlocked(couponID: String, blocked: Bool, actor: String, now: Instant) async throws -> CouponRecord {
-        let result = try await setBlocked(
-            couponID: couponID, blocked: blocked, actor: actor, now: now, idempotency: nil
-        ) { _ in StoredResponse(status: 200, body: []) }
-        guard case .fresh(let record, _) = result else { preconditionFailure("no key, so no replay") }
-        return record
-    }
-
     public func setBlocked(
         couponID: String, blocked: Bool, actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
@@ -112,14 +100,6 @@ extension SQLiteCouponStore {
                 db, coupon: couponID, kind: blocked ? .block : .unblock, amount: 0, balance: (balance, balance),
                 held: (held, held), actor: actor, settlement: nil, at: now)
         }
-    }
-
-    public func reissue(couponID: String, actor: String, now: Instant) async throws -> IssuedCoupon {
-        let result = try await reissue(couponID: couponID, actor: actor, now: now, idempotency: nil) { _ in
-            StoredResponse(status: 200, body: [])
-        }
-        guard case .fresh(let issued, _) = result else { preconditionFailure("no key, so no replay") }
-        return issued
     }
 
     public func reissue(

@@ -91,22 +91,6 @@ extension SQLiteCouponStore {
             render: render)
     }
 
-    public func issue(
-        initial: Money, expiresAt: Instant?, actor: String, now: Instant, idempotency: IdempotencyKey,
-        render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse
-    ) async throws -> Idempotent<IssuedCoupon> {
-        let code = CouponCode.generate()
-        let hash = hasher.hash(code)
-        return try await idempotentWrite(
-            idempotency, now: now,
-            sealed: true,
-            body: { db in
-                try Self.issue(
-                    db, code: code, codeHash: hash, initial: initial, expiresAt: expiresAt, actor: actor, now: now)
-            },
-            render: render)
-    }
-
     public func purgeIdempotencyKeys(before: Instant) async throws -> Int {
         try await pool.write { db in
             try db.run(

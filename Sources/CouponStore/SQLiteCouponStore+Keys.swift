@@ -13,14 +13,20 @@ extension SQLiteCouponStore {
     }
 
     public func createKey(
-        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey,
+        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (String, Principal) throws -> StoredResponse
-    ) async throws -> StoredResponse {
+    ) async throws -> Idempotent<Principal> {
         let (key, principal, work) = Self.newKey(role: role, station: station, now: now)
+        guard let idempotency else {
+            try await pool.write(work)
+            return .fresh(principal, try render(key, principal))
+        }
         return try await idempotentWrite(
-            idempotency, now: now, sealed: true, body: { db in try work(db) },
-            render: { _ in try render(key, principal) }
-        ).response
+            idempotency, now: now, sealed: true,
+            body: { db in
+                try work(db); return principal
+            },
+            render: { _ in try render(key, principal) })
     }
 
     /// A fresh key, its principal, and the write that records its hash.
