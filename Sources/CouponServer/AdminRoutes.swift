@@ -69,11 +69,7 @@ struct AdminRoutes<Store: CouponStore> {
         let baseURL = configuration.publicBaseURL
         return try await gate.respond(key) { [store] in
             try await store.issue(requests, actor: principal.actor, now: now, idempotency: key) { issued in
-                StoredResponse(
-                    status: 201,
-                    body: [UInt8](
-                        try JSONEncoder.api.encode(
-                            BatchDTO(coupons: issued.map { CouponDTO($0.record, code: $0.code, baseURL: baseURL) }))))
+                try .json(201, BatchDTO(coupons: issued.map { CouponDTO($0.record, code: $0.code, baseURL: baseURL) }))
             }
         }
     }
@@ -124,7 +120,7 @@ struct AdminRoutes<Store: CouponStore> {
     var couponResponse: @Sendable (CouponRecord) throws -> StoredResponse {
         let baseURL = configuration.publicBaseURL
         return { record in
-            StoredResponse(status: 200, body: [UInt8](try JSONEncoder.api.encode(CouponDTO(record, baseURL: baseURL))))
+            try .json(200, CouponDTO(record, baseURL: baseURL))
         }
     }
 
@@ -173,10 +169,7 @@ struct AdminRoutes<Store: CouponStore> {
             try await store.reissue(couponID: id, actor: principal.actor, now: configuration.clock(), idempotency: key)
             {
                 issued in
-                StoredResponse(
-                    status: 200,
-                    body: [UInt8](
-                        try JSONEncoder.api.encode(CouponDTO(issued.record, code: issued.code, baseURL: baseURL))))
+                try .json(200, CouponDTO(issued.record, code: issued.code, baseURL: baseURL))
             }
         }
     }
@@ -205,8 +198,7 @@ struct AdminRoutes<Store: CouponStore> {
         let key = try gate.key(for: request, body: raw, principal: principal)
         let links = configuration.balanceLinks
         let render: @Sendable (SettlementRecord) throws -> StoredResponse = { record in
-            StoredResponse(
-                status: 200, body: [UInt8](try JSONEncoder.api.encode(SettlementDTO(record, links: links))))
+            try .json(200, SettlementDTO(record, links: links))
         }
         return try await gate.respond(key) { [store, configuration, lines] in
             try await store.refund(

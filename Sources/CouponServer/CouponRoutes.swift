@@ -29,11 +29,7 @@ struct CouponRoutes<Store: CouponStore> {
         let baseURL = configuration.publicBaseURL
         return try await gate.respond(key) { [store] in
             try await store.issue([issue], actor: principal.actor, now: now, idempotency: key) { issued in
-                StoredResponse(
-                    status: 201,
-                    body: [UInt8](
-                        try JSONEncoder.api.encode(CouponDTO(issued[0].record, code: issued[0].code, baseURL: baseURL)))
-                )
+                try .json(201, CouponDTO(issued[0].record, code: issued[0].code, baseURL: baseURL))
             }
         }
     }

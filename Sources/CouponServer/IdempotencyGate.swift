@@ -48,6 +48,13 @@ actor IdempotencyGate {
     }
 }
 
+extension StoredResponse {
+    /// `value` as the API's JSON with `status`: how every answer that may be replayed is rendered.
+    static func json(_ status: Int, _ value: some Encodable) throws -> StoredResponse {
+        StoredResponse(status: status, body: [UInt8](try JSONEncoder.api.encode(value)))
+    }
+}
+
 extension Response {
     /// A stored (or freshly rendered) JSON response.
     init(stored: StoredResponse, replayed: Bool = false) {

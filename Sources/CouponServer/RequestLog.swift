@@ -67,7 +67,7 @@ public struct JSONLogHandler: LogHandler {
         var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"msg\":"
         Self.appendQuoted(event.message.description, to: &line)
         let merged = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
-        for key in merged.keys.sorted() where !["ts", "level", "msg"].contains(key) {
+        for key in merged.keys.sorted() where !Self.fixedKeys.contains(key) {
             line += ","
             Self.appendQuoted(key, to: &line)
             line += ":"
@@ -76,6 +76,9 @@ public struct JSONLogHandler: LogHandler {
         line += "}\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
+
+    /// The keys every line starts with; metadata cannot overwrite them.
+    static let fixedKeys: Set<String> = ["ts", "level", "msg"]
 
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped.
     static func appendQuoted(_ text: String, to line: inout String) {

@@ -81,7 +81,7 @@ struct SettlementRoutes<Store: CouponStore> {
     @Sendable func render(_ outcome: SettlementOutcome) throws -> StoredResponse {
         if let settlement = outcome.settlement {
             let dto = SettlementDTO(settlement, links: configuration.balanceLinks)
-            return StoredResponse(status: 201, body: [UInt8](try JSONEncoder.api.encode(dto)))
+            return try .json(201, dto)
         }
         guard case .declined(let reason) = outcome.decision else {
             throw APIError(.internalServerError, "internal", "approved without a settlement")
@@ -92,7 +92,7 @@ struct SettlementRoutes<Store: CouponStore> {
 
     @Sendable func render(_ settlement: SettlementRecord) throws -> StoredResponse {
         let dto = SettlementDTO(settlement, links: configuration.balanceLinks)
-        return StoredResponse(status: 200, body: [UInt8](try JSONEncoder.api.encode(dto)))
+        return try .json(200, dto)
     }
 
     /// A decline: 402 with the reason's code, and the unchanged balance for the "not paid" slip.

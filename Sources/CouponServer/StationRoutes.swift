@@ -24,10 +24,7 @@ struct StationRoutes<Store: CouponStore> {
             throw APIError(.badRequest, "bad_name", "a station name has 1 to 64 letters, digits, '-', '_' or '.'")
         }
         let render: @Sendable (String, Principal) throws -> StoredResponse = { key, principal in
-            StoredResponse(
-                status: 201,
-                body: [UInt8](
-                    try JSONEncoder.api.encode(StationKeyDTO(station: name, keyID: principal.keyID, key: key))))
+            try .json(201, StationKeyDTO(station: name, keyID: principal.keyID, key: key))
         }
         let idempotency = try gate.key(for: request, body: raw, principal: admin)
         return try await gate.respond(idempotency) { [store, configuration] in

@@ -71,7 +71,8 @@ public struct DecodePipeline: Sendable {
         for pass in passes {
             let cost = pass.cost(pixels: pixels)
             guard cost <= budget else { continue }
-            let started = clock.now, triedBefore = tried
+            // Only a traced decode reads the clock.
+            let started = trace == nil ? nil : clock.now, triedBefore = tried
             let groups = pass.prepare(inputs)
             // A pass that does not apply to this image (too small to halve, say) costs nothing.
             if groups.isEmpty { continue }
@@ -86,7 +87,7 @@ public struct DecodePipeline: Sendable {
                     if !symbols.isEmpty { break search }
                 }
             }
-            trace?(pass.name, tried - triedBefore, symbols.count, clock.now - started)
+            if let trace, let started { trace(pass.name, tried - triedBefore, symbols.count, clock.now - started) }
             if symbols.isEmpty { continue }
             let weak = { (symbol: DecodedSymbol) in symbol.isWeak(keptBarWidths: pass.keepsBarWidths) }
             if symbols.contains(where: { !weak($0) }) {
