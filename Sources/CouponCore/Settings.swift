@@ -17,11 +17,25 @@ public enum Settings {
         for (name, value) in environment where name.hasPrefix("COUPON_") { values[name] = value }
         return values
     }
+
+    /// The settings file at `path` (when there is one) under the environment: what each program's
+    /// `--config` means. `read` fetches a file's text, nil when it cannot (this module does no I/O).
+    public static func load(path: String?, environment: [String: String], read: (String) -> String?)
+        throws(SettingsError) -> [String: String]
+    {
+        guard let path else { return try merge(file: nil, source: "", environment: environment) }
+        guard let text = read(path) else { throw SettingsError(source: path, line: nil) }
+        return try merge(file: text, source: path, environment: environment)
+    }
 }
 
-/// A settings file line that is not `KEY=VALUE`.
+/// A settings file that cannot be read, or a line of it that is not `KEY=VALUE`.
 public struct SettingsError: Error, Sendable, CustomStringConvertible {
     public var source: String
-    public var line: String
-    public var description: String { "\(source): '\(line)' is not KEY=VALUE" }
+    /// The offending line; nil when the file itself could not be read.
+    public var line: String?
+    public var description: String {
+        guard let line else { return "cannot read the configuration file \(source)" }
+        return "\(source): '\(line)' is not KEY=VALUE"
+    }
 }

@@ -11,17 +11,11 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "An admin API key (env COUPON_API_KEY).") var key: String?
 
     func client() throws(IssuerError) -> AdminClient {
-        var text: String? = nil
-        if let config {
-            guard let contents = try? String(contentsOfFile: config, encoding: .utf8) else {
-                throw .badInput("cannot read the configuration file \(config)")
-            }
-            text = contents
-        }
         let values: [String: String]
         do {
-            values = try Settings.merge(
-                file: text, source: config ?? "", environment: ProcessInfo.processInfo.environment)
+            values = try Settings.load(path: config, environment: ProcessInfo.processInfo.environment) {
+                try? String(contentsOfFile: $0, encoding: .utf8)
+            }
         } catch {
             throw .badInput(error.description)
         }

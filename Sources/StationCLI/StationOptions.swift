@@ -33,17 +33,11 @@ struct StationOptions: ParsableArguments {
     }
 
     func resolve() throws -> Resolved {
-        var text: String? = nil
-        if let config {
-            guard let contents = try? String(contentsOfFile: config, encoding: .utf8) else {
-                throw StationError.badInput("cannot read the configuration file \(config)")
-            }
-            text = contents
-        }
         let values: [String: String]
         do {
-            values = try Settings.merge(
-                file: text, source: config ?? "", environment: ProcessInfo.processInfo.environment)
+            values = try Settings.load(path: config, environment: ProcessInfo.processInfo.environment) {
+                try? String(contentsOfFile: $0, encoding: .utf8)
+            }
         } catch {
             throw StationError.badInput(error.description)
         }

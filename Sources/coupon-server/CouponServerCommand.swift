@@ -29,17 +29,11 @@ struct CommonOptions: ParsableArguments {
     )
         throws -> ServerConfiguration
     {
-        var text: String? = nil
-        if let config {
-            guard let contents = try? String(contentsOfFile: config, encoding: .utf8) else {
-                throw ValidationError("cannot read the configuration file \(config)")
-            }
-            text = contents
-        }
         let values: [String: String]
         do {
-            values = try Settings.merge(
-                file: text, source: config ?? "", environment: ProcessInfo.processInfo.environment)
+            values = try Settings.load(path: config, environment: ProcessInfo.processInfo.environment) {
+                try? String(contentsOfFile: $0, encoding: .utf8)
+            }
         } catch {
             throw ValidationError(error.description)
         }

@@ -27,4 +27,18 @@ struct SettingsTests {
             #expect(error.description == "s.conf: '=x' is not KEY=VALUE")
         }
     }
+
+    @Test("load: the file a program was given, or only the environment; an unreadable file is named")
+    func load() throws {
+        let files = ["server.conf": "COUPON_PORT=9000\nCOUPON_HOST=0.0.0.0\n"]
+        let values = try Settings.load(path: "server.conf", environment: ["COUPON_PORT": "8080"]) { files[$0] }
+        #expect(values == ["COUPON_PORT": "8080", "COUPON_HOST": "0.0.0.0"])
+        #expect(try Settings.load(path: nil, environment: ["COUPON_HOST": "::"]) { files[$0] } == ["COUPON_HOST": "::"])
+        do {
+            _ = try Settings.load(path: "missing.conf", environment: [:]) { files[$0] }
+            Issue.record("accepted a file that cannot be read")
+        } catch {
+            #expect(error.description == "cannot read the configuration file missing.conf")
+        }
+    }
 }
