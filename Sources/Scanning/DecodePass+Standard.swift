@@ -80,6 +80,7 @@ extension DecodePass {
             factor == 1 ? "adaptive" : "1/\(factor)-adaptive", cost: Cost(perMegapixel: 0.8 / Double(factor * factor))
         ) { inputs in
             guard factor == 1 || inputs.shortSide >= 360 else { return nil }
+            if factor == 1 { return (inputs.adaptiveBinary, .identity) }
             let image = inputs.shrunk(factor)
             let block = max(15, min(image.width, image.height) / 8) | 1
             return (image.adaptiveBinarized(block: block), PassInputs.scale(1 / Double(factor)))

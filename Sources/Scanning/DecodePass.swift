@@ -69,6 +69,10 @@ final class PassInputs {
         return image
     }
 
+    /// The original binarised with the integral-image adaptive threshold, cached.
+    lazy var adaptiveBinary: GreyImage = original.adaptiveBinarized(
+        block: max(15, min(original.width, original.height) / 8) | 1)
+
     /// Maps coordinates of an image scaled by `factor` back to the original.
     static func scale(_ factor: Double) -> Homography {
         Homography(matrix: [1 / factor, 0, 0, 0, 1 / factor, 0, 0, 0, 1])

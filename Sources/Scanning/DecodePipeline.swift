@@ -75,7 +75,11 @@ public struct DecodePipeline: Sendable {
             let started = trace == nil ? nil : clock.now, triedBefore = tried
             let groups = pass.prepare(inputs)
             // A pass that does not apply to this image (too small to halve, say) costs nothing.
-            if groups.isEmpty { continue }
+            if groups.isEmpty {
+                // Finding that a pass does not apply can take time too (the QR locator's search).
+                if let trace, let started { trace(pass.name + " (nothing to scan)", 0, 0, clock.now - started) }
+                continue
+            }
             budget -= cost
             var symbols: [DecodedSymbol] = []
             search: for group in groups {

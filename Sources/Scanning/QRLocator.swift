@@ -19,10 +19,16 @@ struct QRLocator {
     static func locate(in inputs: PassInputs, inverted: Bool) -> Result {
         // Finder patterns need a few pixels per module: enlarge small images, halve big ones.
         let scale: Double = inputs.shortSide >= 900 ? 0.5 : inputs.shortSide < 160 ? 3 : inputs.shortSide < 400 ? 2 : 1
+        // Enlarging and binarising a small image costs more than the passes before; skip it
+        // when the image at its own size shows no three finder-like patterns seen on two rows.
+        if scale > 1, !mayHoldSymbol(inverted ? inputs.adaptiveBinary.inverted() : inputs.adaptiveBinary) {
+            return Result(binary: inputs.adaptiveBinary, finders: [], candidates: [])
+        }
         var grey = scale > 1 ? inputs.original.scaled(by: scale) : inputs.original
         let small = scale < 1 ? inputs.shrunk(2) : grey
-        let block = max(15, min(small.width, small.height) / 8) | 1
-        var binary = small.adaptiveBinarized(block: block)
+        var binary =
+            scale == 1
+            ? inputs.adaptiveBinary : small.adaptiveBinarized(block: max(15, min(small.width, small.height) / 8) | 1)
         if inverted {
             binary = binary.inverted()
             grey = grey.inverted()
@@ -35,6 +41,13 @@ struct QRLocator {
             { group().map { ($0.0, back.composed(with: $0.1)) } }
         }
         return Result(binary: binary, finders: finders, candidates: candidates)
+    }
+
+    /// Whether a binarised image shows three finder-like patterns, each on at least two rows,
+    /// placed as a QR code's are: a cheap test before the work of finding small symbols.
+    static func mayHoldSymbol(_ binary: GreyImage) -> Bool {
+        let patterns = FinderPatternFinder(image: binary).find().filter { $0.count >= 2 }
+        return !bestTriples(Array(patterns.sorted { $0.count > $1.count }.prefix(12))).isEmpty
     }
 
     /// Flattened candidate images, best guess first, with the mapping back to the source image.

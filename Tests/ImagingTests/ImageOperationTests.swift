@@ -53,6 +53,29 @@ struct ImageOperationTests {
         }
     }
 
+    @Test(arguments: [(1, 1), (7, 3), (15, 15), (16, 40), (61, 37)])
+    func adaptiveThresholdMatchesItsDefinition(width: Int, height: Int) {
+        // The fast loop (one pixel count for the columns whose window is inside) against the
+        // definition: dark when the pixel is at most the mean of its clipped window minus the offset.
+        var generator = SystemRandomNumberGenerator()
+        let image = GreyImage(
+            width: width, height: height,
+            pixels: (0..<(width * height)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        for block in [3, 7, 15] {
+            let radius = block / 2, fast = image.adaptiveBinarized(block: block)
+            for y in 0..<height {
+                for x in 0..<width {
+                    var sum = 0, count = 0
+                    for v in max(0, y - radius)..<min(height, y + radius + 1) {
+                        for u in max(0, x - radius)..<min(width, x + radius + 1) { sum += Int(image[u, v]); count += 1 }
+                    }
+                    let expected: UInt8 = Int(image[x, y]) * count <= sum - 5 * count ? 0 : 255
+                    #expect(fast[x, y] == expected, "block \(block) at \(x),\(y)")
+                }
+            }
+        }
+    }
+
     @Test func claheRaisesLocalContrast() {
         var image = GreyImage(width: 64, height: 64, fill: 120)
         for y in 0..<64 { for x in 0..<64 where (x / 4 + y / 4) % 2 == 0 { image[x, y] = 130 } }

@@ -50,17 +50,34 @@ extension GreyImage {
         let radius = max(1, block / 2)
         let integral = IntegralImage(self)
         var out = [UInt8](repeating: 0, count: width * height)
-        let w = width, h = height
+        let w = width, h = height, stride = w + 1
+        // Columns whose window lies wholly inside the image share one pixel count per row, so
+        // the inner loop needs no clamping.
+        let inner = radius..<max(radius, w - radius - 1)
         pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<h {
-                    let y0 = max(0, y - radius), y1 = min(h, y + radius + 1)
-                    for x in 0..<w {
-                        let x0 = max(0, x - radius), x1 = min(w, x + radius + 1)
-                        let count = (x1 - x0) * (y1 - y0)
-                        let sum = integral.sum(x0, y0, x1, y1)
-                        // p * count <= sum - offset * count, without a division per pixel.
-                        dst[y * w + x] = Int(src[y * w + x]) * count <= sum - offset * count ? 0 : 255
+            integral.sums.withUnsafeBufferPointer { sums in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<h {
+                        let y0 = max(0, y - radius), y1 = min(h, y + radius + 1)
+                        let top = y0 * stride, bottom = y1 * stride, row = y * w
+                        func threshold(_ x: Int, _ x0: Int, _ x1: Int) {
+                            let count = (x1 - x0) * (y1 - y0)
+                            let sum = sums[bottom + x1] - sums[top + x1] - sums[bottom + x0] + sums[top + x0]
+                            // p * count <= sum - offset * count, without a division per pixel.
+                            dst[row + x] = Int(src[row + x]) * count <= sum - offset * count ? 0 : 255
+                        }
+                        for x in 0..<min(w, inner.lowerBound) {
+                            threshold(x, max(0, x - radius), min(w, x + radius + 1))
+                        }
+                        let count = (2 * radius + 1) * (y1 - y0), bias = offset * count
+                        for x in inner {
+                            let x0 = x - radius, x1 = x + radius + 1
+                            let sum = sums[bottom + x1] - sums[top + x1] - sums[bottom + x0] + sums[top + x0]
+                            dst[row + x] = Int(src[row + x]) * count <= sum - bias ? 0 : 255
+                        }
+                        for x in max(inner.upperBound, min(w, inner.lowerBound))..<w {
+                            threshold(x, max(0, x - radius), min(w, x + radius + 1))
+                        }
                     }
                 }
             }

@@ -3,7 +3,7 @@ public struct IntegralImage: Sendable {
     public let width: Int
     public let height: Int
     /// `(width + 1) * (height + 1)` running sums, first row and column zero.
-    @usableFromInline let sums: [Int]
+    public let sums: [Int]
 
     public init(_ image: GreyImage) {
         width = image.width
