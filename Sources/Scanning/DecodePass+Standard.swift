@@ -87,14 +87,16 @@ extension DecodePass {
         }
     }
 
-    /// Enlarged (cubic) for thin bars; zbar scans every other row and column, as the
-    /// enlargement repeats them.
+    /// Enlarged (cubic) for thin bars; zbar scans every other row, as the enlargement repeats
+    /// them, and every fourth column: thin bars are mostly upright in a checkout photo, and a code
+    /// turned a quarter is still crossed by many columns (the same photos turned 90 degrees lose
+    /// no read to it: docs/benchmarks.md).
     static func upscaled(_ factor: Double, maxShortSide: Int) -> DecodePass {
         var pass = DecodePass("x\(factor)", cost: Cost(perMegapixel: 0.33 * factor * factor, fixed: 0.03)) { inputs in
             guard inputs.shortSide <= maxShortSide else { return nil }
             return (inputs.original.scaled(by: factor), PassInputs.scale(factor))
         }
-        pass.density = (2, 2)
+        pass.density = (4, 2)
         return pass
     }
 
@@ -113,14 +115,14 @@ extension DecodePass {
         return (canvas, Homography(matrix: [0.25, 0, -Double(pad) / 4, 0, 0.25, -Double(pad) / 4, 0, 0, 1]))
     }
 
-    /// Enlarged 2x with CLAHE, for thin bars in uneven light; zbar scans every other column
-    /// (every row: skipping rows here loses reads).
+    /// Enlarged 2x with CLAHE, for thin bars in uneven light; zbar scans every row (skipping rows
+    /// here loses reads) and every fourth column, as ``upscaled(_:maxShortSide:)`` does.
     static let upscaledCLAHE: DecodePass = {
         var pass = DecodePass("x2-clahe", cost: Cost(perMegapixel: 4)) { inputs in
             guard inputs.shortSide <= 600 else { return nil }
             return (inputs.original.scaled(by: 2).clahe(), PassInputs.scale(2))
         }
-        pass.density = (2, 1)
+        pass.density = (4, 1)
         return pass
     }()
 
