@@ -30,3 +30,15 @@ public struct GreyImage: Sendable, Equatable {
 
     public var isEmpty: Bool { width == 0 || height == 0 }
 }
+
+extension GreyImage {
+    /// The `width` x `height` part whose top-left pixel is (`x`, `y`), clipped to the image.
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> GreyImage {
+        let x0 = min(max(0, x), width), y0 = min(max(0, y), height)
+        let x1 = min(max(x0, x + w), width), y1 = min(max(y0, y + h), height)
+        var out = [UInt8]()
+        out.reserveCapacity((x1 - x0) * (y1 - y0))
+        for row in y0..<y1 { out.append(contentsOf: pixels[(row * width + x0)..<(row * width + x1)]) }
+        return GreyImage(width: x1 - x0, height: y1 - y0, pixels: out)
+    }
+}

@@ -14,8 +14,9 @@ extension DecodePass {
         let qr = symbologies.contains(.qr)
         var passes: [DecodePass] = [
             shrunkOtsu(2, minShortSide: 360),
-            otsu,
+            otsu(minShortSide: 360),
             adaptive(factor: 1),
+            otsu(maxShortSide: 359),
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
         ]
@@ -44,13 +45,14 @@ extension DecodePass {
         }
     }
 
-    static let otsu: DecodePass = {
-        var pass = DecodePass("otsu", cost: Cost(perMegapixel: 0.35, fixed: 0.014)) {
-            ($0.original.otsuBinarized(), .identity)
+    static func otsu(minShortSide: Int = 0, maxShortSide: Int = .max) -> DecodePass {
+        var pass = DecodePass("otsu", cost: Cost(perMegapixel: 0.35, fixed: 0.014)) { inputs in
+            guard (minShortSide...maxShortSide).contains(inputs.shortSide) else { return nil }
+            return (inputs.original.otsuBinarized(), .identity)
         }
         pass.keepsBarWidths = true
         return pass
-    }()
+    }
 
     static func shrunkOtsu(_ factor: Int, minShortSide: Int, inverted: Bool = false) -> DecodePass {
         var pass = DecodePass(

@@ -42,7 +42,7 @@ public struct DecodePipeline: Sendable {
         var pipeline = DecodePipeline(
             symbologies: symbologies,
             passes: [
-                .plain, .shrunkOtsu(2, minShortSide: 360), .otsu, .shrunkOtsu(2, minShortSide: 360, inverted: true),
+                .plain, .shrunkOtsu(2, minShortSide: 360), .otsu(), .shrunkOtsu(2, minShortSide: 360, inverted: true),
             ])
         pipeline.workBudget = 4
         return pipeline
@@ -68,6 +68,9 @@ public struct DecodePipeline: Sendable {
         // The work budget: a failing image must not cost many times what an easy one does.
         let pixels = image.width * image.height
         var budget = max(workBudget * Double(pixels) / 1e6, workFloor)
+        // After a pass that found only weak reads, the next pass scans just the region around
+        // them first: a confirmation there costs a fraction of a whole scan.
+        var focus: Region?
         for pass in passes {
             let cost = pass.cost(pixels: pixels)
             guard cost <= budget else { continue }
@@ -85,18 +88,21 @@ public struct DecodePipeline: Sendable {
             search: for group in groups {
                 for (prepared, back) in group() {
                     tried += 1
+                    let (image, mapping) = focus.flatMap { $0.crop(prepared, back) } ?? (prepared, back)
                     let scanner = try ZBarScanner(symbologies: symbologies, density: pass.density)
                     symbols = SymbolFilter.accept(
-                        try scanner.scan(prepared), pass: pass.name, mapping: back, symbologies: symbologies)
+                        try scanner.scan(image), pass: pass.name, mapping: mapping, symbologies: symbologies)
                     if !symbols.isEmpty { break search }
                 }
             }
+            focus = nil
             if let trace, let started { trace(pass.name, tried - triedBefore, symbols.count, clock.now - started) }
             if symbols.isEmpty { continue }
             let weak = { (symbol: DecodedSymbol) in symbol.isWeak(keptBarWidths: pass.keepsBarWidths) }
             if symbols.contains(where: { !weak($0) }) {
                 return DecodeResult(symbols: symbols.filter { !weak($0) || symbols.count == 1 }, passesTried: tried)
             }
+            if candidates.isEmpty { focus = Region(around: symbols) }
             for symbol in symbols {
                 if candidates.contains(where: { $0.bytes == symbol.bytes && $0.symbology == symbol.symbology }) {
                     return DecodeResult(symbols: [symbol], passesTried: tried)
@@ -106,6 +112,49 @@ public struct DecodePipeline: Sendable {
         }
         // No pass confirmed anything: the first weak read is still better than nothing.
         return DecodeResult(symbols: candidates.first.map { [$0] } ?? [], passesTried: tried)
+    }
+}
+
+/// The part of an image around weak reads, in the original image's coordinates.
+struct Region {
+    var minX: Double, minY: Double, maxX: Double, maxY: Double
+
+    /// The outlines' bounding box, widened.
+    init?(around symbols: [DecodedSymbol]) {
+        let points = symbols.flatMap(\.polygon)
+        guard let first = points.first else { return nil }
+        (minX, minY, maxX, maxY) = (first.x, first.y, first.x, first.y)
+        for p in points {
+            (minX, maxX) = (min(minX, p.x), max(maxX, p.x))
+            (minY, maxY) = (min(minY, p.y), max(maxY, p.y))
+        }
+        // Along the bars' row, a whole width each way (a short code's phantom lies inside a
+        // longer code, which must be in view to drop it); across, a sixth of it.
+        let width = maxX - minX, height = maxY - minY, length = max(width, height)
+        // A read seen on one scan line may be outlined by a single point: no region to go by.
+        guard length >= 24 else { return nil }
+        let (along, across) = (length + 8, length / 6 + 6)
+        let (dx, dy) = width >= height ? (along, across) : (across, along)
+        (minX, minY, maxX, maxY) = (minX - dx, minY - dy, maxX + dx, maxY + dy)
+    }
+
+    /// The region's part of a pass's prepared image, with the mapping back to the original; nil
+    /// when the pass's mapping is not a plain scale (the QR locator's warps) or the part would
+    /// not be much smaller than the whole.
+    func crop(_ image: GreyImage, _ back: Homography) -> (GreyImage, Homography)? {
+        let m = back.m
+        guard m[1] == 0, m[3] == 0, m[6] == 0, m[7] == 0, m[0] > 0, m[4] > 0 else { return nil }
+        // Original to pass coordinates: the inverse of the scale and offset.
+        let x0 = max(0, Int(((minX - m[2]) / m[0]).rounded(.down)))
+        let y0 = max(0, Int(((minY - m[5]) / m[4]).rounded(.down)))
+        let x1 = min(image.width, Int(((maxX - m[2]) / m[0]).rounded(.up)))
+        let y1 = min(image.height, Int(((maxY - m[5]) / m[4]).rounded(.up)))
+        guard x1 > x0, y1 > y0, 10 * (x1 - x0) * (y1 - y0) < 7 * image.width * image.height else { return nil }
+        let part = image.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+        let shifted = Homography(matrix: [
+            m[0], 0, m[2] + m[0] * Double(x0), 0, m[4], m[5] + m[4] * Double(y0), 0, 0, 1,
+        ])
+        return (part, shifted)
     }
 }
 

@@ -76,6 +76,14 @@ struct ImageOperationTests {
         }
     }
 
+    @Test func cropKeepsThePartAndClipsAtTheEdges() {
+        let image = GreyImage(width: 4, height: 3, pixels: Array(0..<12))
+        #expect(image.cropped(x: 1, y: 1, width: 2, height: 2).pixels == [5, 6, 9, 10])
+        let clipped = image.cropped(x: -2, y: 2, width: 4, height: 5)
+        #expect(clipped.width == 2 && clipped.height == 1 && clipped.pixels == [8, 9])
+        #expect(image.cropped(x: 5, y: 0, width: 2, height: 2).isEmpty)
+    }
+
     @Test func claheRaisesLocalContrast() {
         var image = GreyImage(width: 64, height: 64, fill: 120)
         for y in 0..<64 { for x in 0..<64 where (x / 4 + y / 4) % 2 == 0 { image[x, y] = 130 } }

@@ -53,7 +53,7 @@ extension GreyImage {
         let w = width, h = height, stride = w + 1
         // Columns whose window lies wholly inside the image share one pixel count per row, so
         // the inner loop needs no clamping.
-        let inner = radius..<max(radius, w - radius - 1)
+        let lo = min(w, radius), inner = lo..<max(lo, w - radius - 1)
         pixels.withUnsafeBufferPointer { src in
             integral.sums.withUnsafeBufferPointer { sums in
                 out.withUnsafeMutableBufferPointer { dst in
@@ -66,7 +66,7 @@ extension GreyImage {
                             // p * count <= sum - offset * count, without a division per pixel.
                             dst[row + x] = Int(src[row + x]) * count <= sum - offset * count ? 0 : 255
                         }
-                        for x in 0..<min(w, inner.lowerBound) {
+                        for x in 0..<lo {
                             threshold(x, max(0, x - radius), min(w, x + radius + 1))
                         }
                         let count = (2 * radius + 1) * (y1 - y0), bias = offset * count
@@ -75,7 +75,7 @@ extension GreyImage {
                             let sum = sums[bottom + x1] - sums[top + x1] - sums[bottom + x0] + sums[top + x0]
                             dst[row + x] = Int(src[row + x]) * count <= sum - bias ? 0 : 255
                         }
-                        for x in max(inner.upperBound, min(w, inner.lowerBound))..<w {
+                        for x in inner.upperBound..<w {
                             threshold(x, max(0, x - radius), min(w, x + radius + 1))
                         }
                     }
