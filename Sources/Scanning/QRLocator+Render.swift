@@ -7,6 +7,21 @@ extension QRLocator {
     /// has to decode, not to cope with blur, glare or perspective. A module is dark when it is
     /// darker than the mean of the 9x9 modules around it.
     static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
+        let values = moduleShades(grey: grey, toImage: toImage, dim: dim)
+        return canvas(ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4), dim: dim, toImage: toImage)
+    }
+
+    /// The sampled symbol mended by ``QRRepair`` (Reed-Solomon with the unreliable modules as
+    /// erasures, clean function patterns); nothing when it cannot be mended or needs no mending.
+    static func repaired(grey: GreyImage, toImage: Homography, dim: Int) -> [(GreyImage, Homography)] {
+        let values = moduleShades(grey: grey, toImage: toImage, dim: dim)
+        let (dark, reliability) = ModuleGrid(values: values, dim: dim).decided(radius: 4)
+        guard let mended = QRRepair.mend(dark: dark, reliability: reliability, dim: dim) else { return [] }
+        return [canvas(mended, dim: dim, toImage: toImage)]
+    }
+
+    /// Each module's shade at its centre: the mean of five bilinear samples.
+    static func moduleShades(grey: GreyImage, toImage: Homography, dim: Int) -> [Double] {
         var values = [Double](repeating: 0, count: dim * dim)
         let taps = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)]
         for j in 0..<dim {
@@ -18,10 +33,14 @@ extension QRLocator {
                 values[j * dim + i] = sum / Double(taps.count)
             }
         }
+        return values
+    }
+
+    /// Modules drawn crisp on a canvas with a quiet zone, and the canvas's mapping to the image.
+    static func canvas(_ dark: [Bool], dim: Int, toImage: Homography) -> (GreyImage, Homography) {
         let px = dim > 100 ? 3 : 4, q = quietZone
         let canvasToModule = Homography(matrix: [1 / Double(px), 0, -Double(q), 0, 1 / Double(px), -Double(q), 0, 0, 1])
-        let back = toImage.composed(with: canvasToModule)
-        return (drawn(ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4), dim: dim, px: px), back)
+        return (drawn(dark, dim: dim, px: px), toImage.composed(with: canvasToModule))
     }
 
     /// A canvas of `dim` x `dim` modules of `px` pixels plus the quiet zone, dark where `dark` says.

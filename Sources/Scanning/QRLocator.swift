@@ -50,7 +50,9 @@ struct QRLocator {
         return !bestTriples(Array(patterns.sorted { $0.count > $1.count }.prefix(12))).isEmpty
     }
 
-    /// Flattened candidate images, best guess first, with the mapping back to the source image.
+    /// Flattened candidate images, best guess first, with the mapping back to the source image:
+    /// for each grid, the sampled modules drawn crisp, the warped photo thresholded, and the
+    /// sampled modules mended with the unreliable ones as erasures (``QRRepair``).
     /// - Parameters:
     ///   - grey: the image to sample from.
     ///   - binary: a binarised copy (dark 0) at `binaryScale` times the size of `grey`.
@@ -84,6 +86,10 @@ struct QRLocator {
                     {
                         fits.value.count > k
                             ? [render(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim)] : []
+                    },
+                    {
+                        fits.value.count > k
+                            ? repaired(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim) : []
                     },
                 ]
             }

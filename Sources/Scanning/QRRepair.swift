@@ -1,0 +1,165 @@
+/// Mends a QR symbol sampled from a photo before zbar decodes it, using what zbar's own decoder
+/// cannot: which modules are unreliable.
+///
+/// Glare on a phone screen saturates part of the code: the modules under it are not wrong but
+/// unknown. zbar's Reed-Solomon decoder corrects errors only, so it fails once they pass half the
+/// ECC codewords. Told which codewords are unknown (erasures), the same code corrects twice as
+/// many. This reads the format bits, unmasks and de-interleaves the codewords, corrects each block
+/// with erasures where the samples are unreliable, and draws the mended symbol with clean function
+/// patterns. The payload is still decoded by zbar, from the mended drawing.
+enum QRRepair {
+    /// The mended symbol's modules (true is dark), row by row, or nil when the samples do not
+    /// make a symbol this can mend (no format, a block beyond repair) or there was nothing to mend.
+    /// - Parameters:
+    ///   - values: each module's shade (dark low), row by row, `dim` x `dim`.
+    ///   - dark: the decision for each module (dark true).
+    ///   - reliability: for each module, how far its shade is from the decision's threshold,
+    ///     in units of the symbol's contrast; glare and blur make it small.
+    static func mend(dark: [Bool], reliability: [Double], dim: Int) -> [Bool]? {
+        guard let layout = QRLayout(dim: dim), dark.count == dim * dim, reliability.count == dim * dim else {
+            return nil
+        }
+        for (level, mask) in formats(dark: dark, reliability: reliability, layout: layout).prefix(2) {
+            if let mended = mend(dark: dark, reliability: reliability, layout: layout, level: level, mask: mask) {
+                return mended
+            }
+        }
+        return nil
+    }
+
+    /// Every (level, mask) ordered by how well it matches both copies of the format bits, each
+    /// mismatch weighted by the module's reliability.
+    static func formats(dark: [Bool], reliability: [Double], layout: QRLayout) -> [(QRLevel, Int)] {
+        let copies = layout.formatPositions()
+        var scored: [(Double, QRLevel, Int)] = []
+        for level in QRLevel.allCases {
+            for mask in 0..<8 {
+                let bits = level.format(mask: mask)
+                var distance = 0.0
+                for copy in copies {
+                    for (i, p) in copy.enumerated() where dark[p.y * layout.dim + p.x] != (bits >> i & 1 == 1) {
+                        distance += 0.05 + reliability[p.y * layout.dim + p.x]
+                    }
+                }
+                scored.append((distance, level, mask))
+            }
+        }
+        return scored.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+    }
+
+    static func mend(dark: [Bool], reliability: [Double], layout: QRLayout, level: QRLevel, mask: Int) -> [Bool]? {
+        let dim = layout.dim
+        // Unmasked codewords, and each one's reliability: that of its least reliable module.
+        let count = layout.totalCodewords
+        var codewords = [UInt8](repeating: 0, count: count)
+        var trust = [Double](repeating: .infinity, count: count)
+        for (bit, index) in layout.dataBits.enumerated() {
+            let x = index % dim, y = index / dim
+            let value = dark[index] != QRLayout.masks(mask, x: x, y: y)
+            if value { codewords[bit / 8] |= 0x80 >> UInt8(bit % 8) }
+            trust[bit / 8] = min(trust[bit / 8], reliability[index])
+        }
+        // De-interleave: data codewords block by block in turn, then the ECC codewords.
+        let (parity, dataCounts) = layout.blocks(level: level)
+        var members = dataCounts.map { _ in [Int]() }
+        var next = 0
+        for i in 0..<(dataCounts.max() ?? 0) {
+            for b in dataCounts.indices where i < dataCounts[b] {
+                members[b].append(next)
+                next += 1
+            }
+        }
+        for _ in 0..<parity {
+            for b in dataCounts.indices {
+                members[b].append(next)
+                next += 1
+            }
+        }
+        guard next == count else { return nil }
+        var mended = codewords
+        var changed = 0
+        for positions in members {
+            let block = positions.map { codewords[$0] }
+            guard let fixed = correct(block, trust: positions.map { trust[$0] }, parity: parity) else { return nil }
+            for (k, p) in positions.enumerated() { mended[p] = fixed.block[k] }
+            changed += fixed.changed.count
+        }
+        var out = drawFunctionPatterns(layout: layout, format: level.format(mask: mask))
+        // The remainder bits after the last codeword are zeros, masked like the data.
+        for index in 0..<(dim * dim) where !layout.isFunction[index] {
+            out[index] = QRLayout.masks(mask, x: index % dim, y: index / dim)
+        }
+        for (bit, index) in layout.dataBits.enumerated() {
+            let value = mended[bit / 8] & (0x80 >> UInt8(bit % 8)) != 0
+            out[index] = value != QRLayout.masks(mask, x: index % dim, y: index / dim)
+        }
+        // Nothing mended and the same modules: the plain sampled candidate already showed zbar this.
+        guard changed > 0 || out != dark else { return nil }
+        return out
+    }
+
+    /// Corrects one block: first as zbar would (errors only), then with the least reliable
+    /// codewords as erasures, more of them each time, keeping two ECC codewords spare so a block
+    /// damaged beyond repair is refused rather than turned into another valid block.
+    static func correct(_ block: [UInt8], trust: [Double], parity: Int) -> ReedSolomon.Correction? {
+        if let plain = ReedSolomon.correct(block, parity: parity, erasures: []) { return plain }
+        let margin = 2
+        let order = trust.indices.sorted { trust[$0] < trust[$1] }
+        for threshold in [0.12, 0.2, 0.3, 0.45] {
+            let erasures = Array(order.prefix { trust[$0] < threshold }.prefix(parity - margin))
+            guard !erasures.isEmpty else { continue }
+            if let fixed = ReedSolomon.correct(block, parity: parity, erasures: erasures, margin: margin) {
+                return fixed
+            }
+        }
+        return nil
+    }
+
+    /// A symbol with only its function patterns drawn: finders, separators, timing, alignment,
+    /// format and version information, the dark module.
+    static func drawFunctionPatterns(layout: QRLayout, format: Int) -> [Bool] {
+        let dim = layout.dim
+        var out = [Bool](repeating: false, count: dim * dim)
+        func set(_ x: Int, _ y: Int, _ value: Bool) { out[y * dim + x] = value }
+        for (cx, cy) in [(3, 3), (dim - 4, 3), (3, dim - 4)] {
+            for dy in -3...3 {
+                for dx in -3...3 {
+                    let ring = max(abs(dx), abs(dy))
+                    set(cx + dx, cy + dy, ring == 3 || ring <= 1)
+                }
+            }
+        }
+        for i in 8..<(dim - 8) {
+            set(i, 6, i % 2 == 0)
+            set(6, i, i % 2 == 0)
+        }
+        let centres = QRLayout.alignmentCentres(version: layout.version)
+        for cy in centres {
+            for cx in centres where !(cx < 9 && cy < 9) && !(cx > dim - 9 && cy < 9) && !(cx < 9 && cy > dim - 9) {
+                for dy in -2...2 { for dx in -2...2 { set(cx + dx, cy + dy, max(abs(dx), abs(dy)) != 1) } }
+            }
+        }
+        for copy in layout.formatPositions() {
+            for (i, p) in copy.enumerated() { set(p.x, p.y, format >> i & 1 == 1) }
+        }
+        set(8, dim - 8, true)
+        if layout.version >= 7 {
+            let bits = versionBits(layout.version)
+            for i in 0..<18 {
+                let value = bits >> i & 1 == 1
+                set(i / 3, dim - 11 + i % 3, value)
+                set(dim - 11 + i % 3, i / 3, value)
+            }
+        }
+        return out
+    }
+
+    /// The 18 version bits: BCH(18,6) of the version number.
+    static func versionBits(_ version: Int) -> Int {
+        var remainder = version << 12
+        for bit in stride(from: 17, through: 12, by: -1) where remainder & (1 << bit) != 0 {
+            remainder ^= 0x1F25 << (bit - 12)
+        }
+        return version << 12 | remainder
+    }
+}

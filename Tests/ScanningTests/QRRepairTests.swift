@@ -1,0 +1,146 @@
+import Imaging
+import QRRender
+import Testing
+
+@testable import Scanning
+
+/// Reed-Solomon with erasures, the QR layout tables, and mending symbols damaged by glare.
+@Suite("QR repair")
+struct QRRepairTests {
+    /// A deterministic byte stream (a linear congruential generator), so failures repeat.
+    struct Bytes {
+        var state: UInt64
+        mutating func next() -> UInt8 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        mutating func below(_ n: Int) -> Int { (Int(next()) * 256 + Int(next())) % n }
+    }
+
+    @Test("Reed-Solomon corrects errors and erasures up to 2e + f <= parity, and refuses beyond")
+    func reedSolomon() {
+        var random = Bytes(state: 7)
+        for parity in [7, 10, 16, 22, 28] {
+            for trial in 0..<60 {
+                let data = (0..<(20 + trial % 30)).map { _ in random.next() }
+                let block = data + ReedSolomon.parity(for: data, count: parity)
+                #expect(ReedSolomon.syndromes(block, parity: parity).allSatisfy { $0 == 0 })
+                let erasures = trial % (parity + 1)
+                let errors = (parity - erasures) / 2
+                var positions: [Int] = []
+                while positions.count < erasures + errors {
+                    let p = random.below(block.count)
+                    if !positions.contains(p) { positions.append(p) }
+                }
+                var damaged = block
+                for p in positions { damaged[p] ^= max(1, random.next()) }
+                let fixed = ReedSolomon.correct(damaged, parity: parity, erasures: Array(positions.prefix(erasures)))
+                let corrected = fixed?.block == block
+                #expect(corrected, "parity \(parity), \(erasures) erasures, \(errors) errors")
+                #expect(fixed?.errors == errors)
+                // One error too many with the margin of two the repair keeps: never a wrong block.
+                if erasures + 2 <= parity, errors + 1 + erasures <= block.count {
+                    var worse = damaged
+                    var extra = 0
+                    while extra < 1 {
+                        let p = random.below(block.count)
+                        if !positions.contains(p) {
+                            worse[p] ^= 0x5A
+                            extra += 1
+                        }
+                    }
+                    let refused = ReedSolomon.correct(
+                        worse, parity: parity, erasures: Array(positions.prefix(erasures)), margin: 2)
+                    let refusedOrRight = refused == nil || refused?.block == block
+                    #expect(refusedOrRight)
+                }
+            }
+        }
+    }
+
+    @Test("the layout and block tables read every version and level libqrencode writes, mask and format too")
+    func everyVersionAndLevel() throws {
+        let levels: [(ErrorCorrection, QRLevel)] = [(.low, .l), (.medium, .m), (.quartile, .q), (.high, .h)]
+        var random = Bytes(state: 11)
+        for version in 1...40 {
+            for (level, ours) in levels {
+                let payload = (0..<6).map { _ in random.next() }
+                let matrix = try QREncoder.encode(bytes: payload, level: level, version: version)
+                #expect(matrix.version == version)
+                guard let layout = QRLayout(dim: matrix.size) else {
+                    Issue.record("no layout for \(matrix.size)")
+                    continue
+                }
+                let reliable = [Double](repeating: 1, count: matrix.modules.count)
+                let best = QRRepair.formats(dark: matrix.modules, reliability: reliable, layout: layout)[0]
+                #expect(best.0 == ours, "version \(version) level \(level)")
+                // Damage one data module: the repair must restore the symbol exactly, which it can
+                // only do if placement, masking, interleaving and the block sizes are all right.
+                var damaged = matrix.modules
+                let module = layout.dataBits[random.below(layout.dataBits.count)]
+                damaged[module].toggle()
+                let mended = QRRepair.mend(dark: damaged, reliability: reliable, dim: matrix.size)
+                let restored = mended == matrix.modules
+                #expect(restored, "version \(version) level \(level) mended \(mended != nil)")
+            }
+        }
+    }
+
+    @Test("the alignment pattern centres of the standard's table")
+    func alignmentCentres() {
+        #expect(QRLayout.alignmentCentres(version: 1) == [])
+        #expect(QRLayout.alignmentCentres(version: 2) == [6, 18])
+        #expect(QRLayout.alignmentCentres(version: 7) == [6, 22, 38])
+        #expect(QRLayout.alignmentCentres(version: 15) == [6, 26, 48, 70])
+        #expect(QRLayout.alignmentCentres(version: 32) == [6, 34, 60, 86, 112, 138])
+        #expect(QRLayout.alignmentCentres(version: 36) == [6, 24, 50, 76, 102, 128, 154])
+        #expect(QRLayout.alignmentCentres(version: 40) == [6, 30, 58, 86, 114, 142, 170])
+        // Data codewords of the standard's capacity table.
+        let totals = [1: 26, 2: 44, 7: 196, 14: 581, 21: 1156, 40: 3706]
+        for (version, total) in totals { #expect(QRLayout(dim: 17 + 4 * version)?.totalCodewords == total) }
+    }
+
+    /// A coupon QR whose modules under a glare disc are saturated: shade and decision unknown.
+    func glared(_ matrix: QRMatrix, centre: (Double, Double), radius: Double) -> (dark: [Bool], reliability: [Double]) {
+        var dark = matrix.modules
+        var reliability = [Double](repeating: 0.5, count: dark.count)
+        for y in 0..<matrix.size {
+            for x in 0..<matrix.size {
+                let dx = Double(x) - centre.0, dy = Double(y) - centre.1
+                if dx * dx + dy * dy <= radius * radius {
+                    dark[y * matrix.size + x] = false
+                    reliability[y * matrix.size + x] = 0
+                }
+            }
+        }
+        return (dark, reliability)
+    }
+
+    @Test(
+        "glare over more than errors-only correction allows: mended, and zbar reads the drawing",
+        arguments: [
+            ("K7QF2M9X4HWDPR3AV8EN", ErrorCorrection.medium),
+            ("https://cpn.example/r/AbCdEfGhIjKlMnOpQrStUv", .quartile),
+            ("https://cpn.example/c#K7QF-2M9X-4HWD-PR3A-V8EN-TXYZ", .medium),
+        ])
+    func glare(text: String, level: ErrorCorrection) throws {
+        let matrix = try QREncoder.encode(text: text, level: level)
+        let zbar = DecodePipeline.singlePass(symbologies: [.qr])
+        var mendedOne = false
+        for radius in stride(from: 2.0, through: 8.0, by: 0.5) {
+            let centre = (Double(matrix.size) * 0.55, Double(matrix.size) * 0.6)
+            let (dark, reliability) = glared(matrix, centre: centre, radius: radius)
+            let mended = QRRepair.mend(dark: dark, reliability: reliability, dim: matrix.size)
+            // Beyond what the spare parity allows it must refuse, never draw another symbol.
+            let refusedOrRight = mended == nil || mended == matrix.modules
+            #expect(refusedOrRight, "radius \(radius)")
+            // The interesting glare: zbar alone cannot read the sampled drawing.
+            let plain = try zbar.decode(QRLocator.canvas(dark, dim: matrix.size, toImage: .identity).0)
+            guard plain.symbols.isEmpty, let mended else { continue }
+            mendedOne = true
+            let read = try zbar.decode(QRLocator.canvas(mended, dim: matrix.size, toImage: .identity).0)
+            #expect(read.symbols.map(\.text) == [text], "radius \(radius)")
+        }
+        #expect(mendedOne, "no glare radius was both beyond errors-only correction and mendable")
+    }
+}
