@@ -15,8 +15,11 @@ extension QRLocator {
     /// erasures, clean function patterns); nothing when it cannot be mended or needs no mending.
     static func repaired(grey: GreyImage, toImage: Homography, dim: Int) -> [(GreyImage, Homography)] {
         let values = moduleShades(grey: grey, toImage: toImage, dim: dim)
-        let (dark, reliability) = ModuleGrid(values: values, dim: dim).decided(radius: 4)
-        guard let mended = QRRepair.mend(dark: dark, reliability: reliability, dim: dim) else { return [] }
+        let (dark, reliability, uniformity) = ModuleGrid(values: values, dim: dim).decidedWithUniformity(radius: 4)
+        guard
+            let mended = QRRepair.mend(dark: dark, reliability: reliability, dim: dim)
+                ?? QRRepair.mend(dark: dark, reliability: uniformity, dim: dim)
+        else { return [] }
         return [canvas(mended, dim: dim, toImage: toImage)]
     }
 

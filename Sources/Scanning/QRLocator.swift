@@ -44,10 +44,12 @@ struct QRLocator {
     }
 
     /// Whether a binarised image shows three finder-like patterns, each on at least two rows,
-    /// placed as a QR code's are: a cheap test before the work of finding small symbols.
+    /// placed as a QR code's are, or two clear ones (glare on the third): a cheap test before the
+    /// work of finding small symbols.
     static func mayHoldSymbol(_ binary: GreyImage) -> Bool {
         let patterns = FinderPatternFinder(image: binary).find().filter { $0.count >= 2 }
-        return !bestTriples(Array(patterns.sorted { $0.count > $1.count }.prefix(12))).isEmpty
+        let strongest = Array(patterns.sorted { $0.count > $1.count }.prefix(12))
+        return !bestTriples(strongest).isEmpty || !inferredTriples(strongest).isEmpty
     }
 
     /// Flattened candidate images, best guess first, with the mapping back to the source image:
@@ -75,8 +77,29 @@ struct QRLocator {
             }
         // Each triple's grids are fitted once, when its first candidate is wanted; each
         // candidate is drawn only when the ones before it failed.
-        return bestTriples(Array(patterns)).prefix(limit).flatMap { triple in
-            let fits = Lazy { fitGrids(binary: binary, binaryScale: binaryScale, triple: triple) }
+        let triples = bestTriples(Array(patterns))
+        var fitters: [() -> [GridFit]] = triples.prefix(limit).map { triple in
+            { fitGrids(binary: binary, binaryScale: binaryScale, triple: triple) }
+        }
+        // Two clear finder patterns and no third (glare on it, or blur joining it to the data):
+        // every place the third may be, each fitted with the guessed corner free to move; the
+        // two best grids of them all.
+        let strongTriple = triples.prefix(limit).contains { min($0.0.count, $0.1.count, $0.2.count) >= 8 }
+        if !strongTriple {
+            // Only guesses where the image shows a finder, the clearest first, each fitted
+            // when the candidates before it failed.
+            let guesses = inferredTriples(Array(patterns)).compactMap {
+                settled($0, binary: binary, binaryScale: binaryScale)
+            }
+            for guess in guesses.sorted(by: { $0.score > $1.score }).prefix(2) {
+                let guess = (triple: guess.triple, guessed: guess.guessed)
+                fitters.append {
+                    fitGrids(binary: binary, binaryScale: binaryScale, triple: guess.triple, guessed: guess.guessed)
+                }
+            }
+        }
+        return fitters.flatMap { fitter in
+            let fits = Lazy(fitter)
             return (0..<2).flatMap { k -> [() -> [(GreyImage, Homography)]] in
                 [
                     {
@@ -147,6 +170,90 @@ struct QRLocator {
         return scored.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
+    /// The six places a third finder pattern may be, given two clear ones of about the same size
+    /// far enough apart: beside either of them on either side (they share an edge of the code),
+    /// or across the diagonal from each other. Ordered (top-left, top-right, bottom-left), with
+    /// the index of the guessed one.
+    static func inferredTriples(_ patterns: [FinderPattern]) -> [(
+        triple: (FinderPattern, FinderPattern, FinderPattern), guessed: Int
+    )] {
+        let strong = patterns.filter { $0.count >= 8 }.sorted { $0.count > $1.count }
+        guard strong.count >= 2 else { return [] }
+        let a = strong[0], b = strong[1]
+        let module = (a.moduleSize + b.moduleSize) / 2
+        guard max(a.moduleSize, b.moduleSize) <= 1.6 * min(a.moduleSize, b.moduleSize),
+            dist(a.center, b.center) >= 12 * module
+        else { return [] }
+        let d = Point(x: b.center.x - a.center.x, y: b.center.y - a.center.y)
+        let perpendicular = Point(x: -d.y, y: d.x)
+        func at(_ p: Point) -> FinderPattern { FinderPattern(center: p, moduleSize: module, count: 0) }
+        var guesses: [FinderPattern] = []
+        for sign in [1.0, -1.0] {
+            // Beside a or beside b, the shared edge a-b.
+            guesses.append(at(Point(x: a.center.x + sign * perpendicular.x, y: a.center.y + sign * perpendicular.y)))
+            guesses.append(at(Point(x: b.center.x + sign * perpendicular.x, y: b.center.y + sign * perpendicular.y)))
+            // Across the diagonal a-b.
+            let mid = Point(x: (a.center.x + b.center.x) / 2, y: (a.center.y + b.center.y) / 2)
+            guesses.append(at(Point(x: mid.x + sign * perpendicular.x / 2, y: mid.y + sign * perpendicular.y / 2)))
+        }
+        return guesses.compactMap { guess in
+            // The same ordering as bestTriples: the corner opposite the longest side is the top-left.
+            let t = [a, b, guess]
+            let sides = [dist(b.center, guess.center), dist(a.center, guess.center), dist(a.center, b.center)]
+            let corner = sides.firstIndex(of: sides.max()!)!
+            let tl = t[corner], p = t[(corner + 1) % 3], q = t[(corner + 2) % 3]
+            let cross =
+                (p.center.x - tl.center.x) * (q.center.y - tl.center.y) - (p.center.y - tl.center.y)
+                * (q.center.x - tl.center.x)
+            let ordered = cross > 0 ? (tl, p, q) : (tl, q, p)
+            let index = [ordered.0, ordered.1, ordered.2].firstIndex { $0.count == 0 }
+            return index.map { (ordered, $0) }
+        }
+    }
+
+    /// The guessed finder moved to where the image shows one best: the 9x9 modules of a finder
+    /// and its light border, laid out along the code's axes as the two found finders give them,
+    /// matched against the binarised image at every quarter module within three modules.
+    static func settled(
+        _ guess: (triple: (FinderPattern, FinderPattern, FinderPattern), guessed: Int), binary: GreyImage,
+        binaryScale: Double
+    ) -> (triple: (FinderPattern, FinderPattern, FinderPattern), guessed: Int, score: Int)? {
+        var t = [guess.triple.0, guess.triple.1, guess.triple.2]
+        let module = t[(guess.guessed + 1) % 3].moduleSize
+        func axis(_ from: Point, _ to: Point) -> Point {
+            let length = dist(from, to)
+            return Point(x: (to.x - from.x) / length * module, y: (to.y - from.y) / length * module)
+        }
+        let u = axis(t[0].center, t[1].center), v = axis(t[0].center, t[2].center)
+        func matches(_ c: Point) -> Int {
+            var score = 0
+            for j in -4...4 {
+                for i in -4...4 {
+                    let x = Int(((c.x + Double(i) * u.x + Double(j) * v.x) * binaryScale).rounded())
+                    let y = Int(((c.y + Double(i) * u.y + Double(j) * v.y) * binaryScale).rounded())
+                    guard x >= 0, y >= 0, x < binary.width, y < binary.height else { continue }
+                    let ring = max(abs(i), abs(j))
+                    if (binary[x, y] < 128) == (ring == 3 || ring <= 1) { score += 1 }
+                }
+            }
+            return score
+        }
+        let start = t[guess.guessed].center
+        var best = (score: matches(start), center: start)
+        for dj in -12...12 {
+            for di in -12...12 {
+                let c = Point(
+                    x: start.x + Double(di) / 4 * module, y: start.y + Double(dj) / 4 * module)
+                let score = matches(c)
+                if score > best.score { best = (score, c) }
+            }
+        }
+        // Most of the 81 modules must agree (a finder seen under tilt and blur matches 60 or so), or no finder is there.
+        guard best.score >= 58 else { return nil }
+        t[guess.guessed].center = best.center
+        return ((t[0], t[1], t[2]), guess.guessed, best.score)
+    }
+
     static func dist(_ a: Point, _ b: Point) -> Double {
         ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
     }
@@ -158,7 +265,8 @@ struct QRLocator {
     /// ``GridFit``). The best two grids are refined finely and returned, best first, unless they
     /// leave the image or are big symbols that do not look like one.
     static func fitGrids(
-        binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern)
+        binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern),
+        guessed: Int? = nil
     ) -> [GridFit] {
         let (tl, tr, bl) = triple
         let module = (tl.moduleSize + tr.moduleSize + bl.moduleSize) / 3
@@ -193,6 +301,10 @@ struct QRLocator {
                         target: target + [start], across: 10)
                 else { continue }
                 fit.climb(point: 3, steps: [2 * module], maxRounds: 10)
+                if let guessed {
+                    // A guessed finder is only roughly where the two found ones put it.
+                    fit.climb(point: guessed, steps: [module / 2, module / 4], maxRounds: 3)
+                }
                 fit.climb(point: 3, steps: [module])
                 fits.append(fit)
             }

@@ -105,15 +105,21 @@ enum QRRepair {
         if let plain = ReedSolomon.correct(block, parity: parity, erasures: []) { return plain }
         let margin = 2
         let order = trust.indices.sorted { trust[$0] < trust[$1] }
-        for threshold in [0.12, 0.2, 0.3, 0.45] {
-            let erasures = Array(order.prefix { trust[$0] < threshold }.prefix(parity - margin))
-            guard !erasures.isEmpty else { continue }
+        var tried: Set<Int> = []
+        for threshold in thresholds {
+            let count = min(order.prefix { trust[$0] < threshold }.count, parity - margin)
+            guard count > 0, tried.insert(count).inserted else { continue }
+            let erasures = Array(order.prefix(count))
             if let fixed = ReedSolomon.correct(block, parity: parity, erasures: erasures, margin: margin) {
                 return fixed
             }
         }
         return nil
     }
+
+    /// Reliability levels below which codewords are tried as erasures, fewest erasures first;
+    /// the last tries as many as the spare parity allows.
+    static let thresholds = [0.02, 0.05, 0.08, 0.12, 0.2, 0.3, 0.45, Double.infinity]
 
     /// A symbol with only its function patterns drawn: finders, separators, timing, alignment,
     /// format and version information, the dark module.
