@@ -11,8 +11,7 @@ enum QRRepair {
     /// The mended symbol's modules (true is dark), row by row, or nil when the samples do not
     /// make a symbol this can mend (no format, a block beyond repair) or there was nothing to mend.
     /// - Parameters:
-    ///   - values: each module's shade (dark low), row by row, `dim` x `dim`.
-    ///   - dark: the decision for each module (dark true).
+    ///   - dark: the decision for each module (dark true), row by row, `dim` x `dim`.
     ///   - reliability: for each module, how far its shade is from the decision's threshold,
     ///     in units of the symbol's contrast; glare and blur make it small.
     static func mend(dark: [Bool], reliability: [Double], dim: Int) -> [Bool]? {
