@@ -32,12 +32,7 @@ struct QRLayout {
         mark(6, 0, 1, dim)
         mark(0, 6, dim, 1)
         // Alignment patterns, except where a finder is.
-        let centres = QRLayout.alignmentCentres(version: version)
-        for cy in centres {
-            for cx in centres where !(cx < 9 && cy < 9) && !(cx > dim - 9 && cy < 9) && !(cx < 9 && cy > dim - 9) {
-                mark(cx - 2, cy - 2, 5, 5)
-            }
-        }
+        for (cx, cy) in QRLayout.alignmentPatterns(version: version) { mark(cx - 2, cy - 2, 5, 5) }
         // Version information, from version 7.
         if version >= 7 {
             mark(dim - 11, 0, 3, 6)
@@ -61,6 +56,17 @@ struct QRLayout {
 
     /// Codewords in the symbol, data and ECC.
     var totalCodewords: Int { dataBits.count / 8 }
+
+    /// The centres (x, y) of the alignment patterns: every pair of ``alignmentCentres(version:)``
+    /// but the three where a finder pattern is.
+    static func alignmentPatterns(version: Int) -> [(x: Int, y: Int)] {
+        let centres = alignmentCentres(version: version), last = centres.last ?? 0
+        return centres.flatMap { cy in
+            centres.compactMap { cx in
+                (cx == 6 && cy == 6) || (cx == last && cy == 6) || (cx == 6 && cy == last) ? nil : (cx, cy)
+            }
+        }
+    }
 
     /// Row and column centres of the alignment patterns.
     static func alignmentCentres(version: Int) -> [Int] {

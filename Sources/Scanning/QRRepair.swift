@@ -138,11 +138,8 @@ enum QRRepair {
             set(i, 6, i % 2 == 0)
             set(6, i, i % 2 == 0)
         }
-        let centres = QRLayout.alignmentCentres(version: layout.version)
-        for cy in centres {
-            for cx in centres where !(cx < 9 && cy < 9) && !(cx > dim - 9 && cy < 9) && !(cx < 9 && cy > dim - 9) {
-                for dy in -2...2 { for dx in -2...2 { set(cx + dx, cy + dy, max(abs(dx), abs(dy)) != 1) } }
-            }
+        for (cx, cy) in QRLayout.alignmentPatterns(version: layout.version) {
+            for dy in -2...2 { for dx in -2...2 { set(cx + dx, cy + dy, max(abs(dx), abs(dy)) != 1) } }
         }
         for copy in layout.formatPositions() {
             for (i, p) in copy.enumerated() { set(p.x, p.y, format >> i & 1 == 1) }
