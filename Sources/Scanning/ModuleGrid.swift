@@ -3,23 +3,23 @@ struct ModuleGrid {
     var values: [Double]
     var dim: Int
 
-    /// Dark where a module is darker than the mean of the (2r+1)^2 modules around it (fewer at
-    /// the edges), from a summed-area table so each module costs the same whatever the radius.
-    func darkAgainstMean(radius: Int) -> [Bool] { decided(radius: radius).dark }
-
-    /// The decisions of ``darkAgainstMean(radius:)`` and how reliable each is: the distance of
-    /// the module's shade from its local mean, in units of the symbol's contrast (the spread
-    /// between its 5th and 95th percentile shades). Glare, which saturates modules dark and
-    /// light alike, and blur leave it near 0.
-    func decided(radius: Int) -> (dark: [Bool], reliability: [Double]) {
-        let (dark, reliability, _) = decidedWithUniformity(radius: radius)
-        return (dark, reliability)
+    /// Each module called dark or light, and how sure that call is.
+    struct Decisions {
+        /// Dark where a module is darker than the mean of the modules around it.
+        var dark: [Bool]
+        /// The module's distance from that mean, in units of the symbol's contrast (the spread
+        /// between its 5th and 95th percentile shades): blur leaves it near 0.
+        var reliability: [Double]
+        /// The lesser of `reliability` and the spread of the 3x3 modules around, in the same
+        /// units: glare saturates a patch of modules, dark and light alike, to one shade, which
+        /// `reliability` takes for confidently light modules; in intact data nine modules of one
+        /// colour are rare.
+        var uniformity: [Double]
     }
 
-    /// As ``decided(radius:)``, with a second reliability that is also small where the 3x3
-    /// modules around are all one shade: glare saturates a patch of modules, dark and light
-    /// alike, to white, which the first measure takes for confidently light modules.
-    func decidedWithUniformity(radius: Int) -> (dark: [Bool], reliability: [Double], uniformity: [Double]) {
+    /// Calls each module against the mean of the (2r+1)^2 modules around it (fewer at the edges),
+    /// from a summed-area table so each module costs the same whatever the radius.
+    func decide(radius: Int) -> Decisions {
         let sorted = values.sorted()
         let contrast = max(1, sorted[sorted.count * 95 / 100] - sorted[sorted.count * 5 / 100])
         let side = dim + 1
@@ -31,27 +31,28 @@ struct ModuleGrid {
                 sums[(j + 1) * side + i + 1] = sums[j * side + i + 1] + row
             }
         }
-        var dark = [Bool](repeating: false, count: dim * dim)
-        var reliability = [Double](repeating: 0, count: dim * dim)
-        var uniformity = [Double](repeating: 0, count: dim * dim)
+        var decisions = Decisions(
+            dark: [Bool](repeating: false, count: dim * dim), reliability: [Double](repeating: 0, count: dim * dim),
+            uniformity: [Double](repeating: 0, count: dim * dim))
         for j in 0..<dim {
             let y0 = max(0, j - radius), y1 = min(dim, j + radius + 1)
             for i in 0..<dim {
                 let x0 = max(0, i - radius), x1 = min(dim, i + radius + 1)
                 let sum = sums[y1 * side + x1] - sums[y0 * side + x1] - sums[y1 * side + x0] + sums[y0 * side + x0]
-                let mean = sum / Double((y1 - y0) * (x1 - x0))
-                dark[j * dim + i] = values[j * dim + i] < mean
-                reliability[j * dim + i] = abs(values[j * dim + i] - mean) / contrast
-                var low = Double.infinity, high = -Double.infinity
+                let mean = sum / Double((y1 - y0) * (x1 - x0)), value = values[j * dim + i]
+                var low = value, high = value
                 for y in max(0, j - 1)...min(dim - 1, j + 1) {
                     for x in max(0, i - 1)...min(dim - 1, i + 1) {
                         low = min(low, values[y * dim + x])
                         high = max(high, values[y * dim + x])
                     }
                 }
-                uniformity[j * dim + i] = min(reliability[j * dim + i], (high - low) / contrast)
+                let reliability = abs(value - mean) / contrast
+                decisions.dark[j * dim + i] = value < mean
+                decisions.reliability[j * dim + i] = reliability
+                decisions.uniformity[j * dim + i] = min(reliability, (high - low) / contrast)
             }
         }
-        return (dark, reliability, uniformity)
+        return decisions
     }
 }

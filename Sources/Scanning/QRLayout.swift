@@ -81,7 +81,7 @@ struct QRLayout {
     /// The error-correction blocks for `level`: ECC codewords per block, and the data codewords
     /// of each block in order (the later blocks may hold one more).
     func blocks(level: QRLevel) -> (parity: Int, data: [Int]) {
-        let (parity, short, long) = QRLayout.ecTable[version - 1][level.tableIndex]
+        let (parity, short, long) = QRLayout.ecTable[version - 1][level.rawValue]
         let count = short + long
         let dataTotal = totalCodewords - parity * count
         let shortData = dataTotal / count
@@ -160,9 +160,8 @@ struct QRLayout {
 
 /// The error-correction level of a QR symbol.
 enum QRLevel: Int, CaseIterable {
+    /// In the order of the columns of ``QRLayout/ecTable``.
     case l, m, q, h
-
-    var tableIndex: Int { rawValue }
 
     /// The two level bits of the format information (L 01, M 00, Q 11, H 10).
     var formatBits: Int { [1, 0, 3, 2][rawValue] }

@@ -2,25 +2,37 @@ import Imaging
 
 /// Drawing a located code flat: module samples redrawn crisp, or the warped photo thresholded.
 extension QRLocator {
-    /// Reads each module's shade at its centre (five bilinear samples), decides dark or light
-    /// against the modules around it, and draws a crisp symbol of those decisions: zbar then only
-    /// has to decode, not to cope with blur, glare or perspective. A module is dark when it is
-    /// darker than the mean of the 9x9 modules around it.
-    static func sampled(grey: GreyImage, toImage: Homography, dim: Int) -> (GreyImage, Homography) {
-        let values = moduleShades(grey: grey, toImage: toImage, dim: dim)
-        return canvas(ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4), dim: dim, toImage: toImage)
+    /// One fitted grid's modules: each one's shade at its centre (five bilinear samples), called
+    /// dark or light against the 9x9 modules around it. Sampled once for the candidates that
+    /// draw from it.
+    struct SampledModules {
+        let dim: Int
+        let toImage: Homography
+        let decisions: ModuleGrid.Decisions
+
+        init(grey: GreyImage, toImage: Homography, dim: Int) {
+            self.dim = dim
+            self.toImage = toImage
+            let values = QRLocator.moduleShades(grey: grey, toImage: toImage, dim: dim)
+            decisions = ModuleGrid(values: values, dim: dim).decide(radius: 4)
+        }
     }
 
-    /// The sampled symbol mended by ``QRRepair`` (Reed-Solomon with the unreliable modules as
-    /// erasures, clean function patterns); nothing when it cannot be mended or needs no mending.
-    static func repaired(grey: GreyImage, toImage: Homography, dim: Int) -> [(GreyImage, Homography)] {
-        let values = moduleShades(grey: grey, toImage: toImage, dim: dim)
-        let (dark, reliability, uniformity) = ModuleGrid(values: values, dim: dim).decidedWithUniformity(radius: 4)
+    /// The sampled modules drawn crisp: zbar then only has to decode, not to cope with blur,
+    /// glare or perspective.
+    static func sampled(_ modules: SampledModules) -> (GreyImage, Homography) {
+        canvas(modules.decisions.dark, dim: modules.dim, toImage: modules.toImage)
+    }
+
+    /// The sampled modules mended by ``QRRepair`` (Reed-Solomon with the unreliable modules as
+    /// erasures, clean function patterns); nothing when they cannot be mended or need no mending.
+    static func repaired(_ modules: SampledModules) -> [(GreyImage, Homography)] {
+        let (d, dim) = (modules.decisions, modules.dim)
         guard
-            let mended = QRRepair.mend(dark: dark, reliability: reliability, dim: dim)
-                ?? QRRepair.mend(dark: dark, reliability: uniformity, dim: dim)
+            let mended = QRRepair.mend(dark: d.dark, reliability: d.reliability, dim: dim)
+                ?? QRRepair.mend(dark: d.dark, reliability: d.uniformity, dim: dim)
         else { return [] }
-        return [canvas(mended, dim: dim, toImage: toImage)]
+        return [canvas(mended, dim: dim, toImage: modules.toImage)]
     }
 
     /// Each module's shade at its centre: the mean of five bilinear samples.

@@ -82,38 +82,36 @@ struct QRLocator {
             { fitGrids(binary: binary, binaryScale: binaryScale, triple: triple) }
         }
         // Two clear finder patterns and no third (glare on it, or blur joining it to the data):
-        // every place the third may be, each fitted with the guessed corner free to move; the
-        // two best grids of them all.
-        let strongTriple = triples.prefix(limit).contains { min($0.0.count, $0.1.count, $0.2.count) >= 8 }
-        if !strongTriple {
-            // Only guesses where the image shows a finder, the clearest first, each fitted
-            // when the candidates before it failed.
-            let guesses = inferredTriples(Array(patterns)).compactMap {
-                settled($0, binary: binary, binaryScale: binaryScale)
+        // the two guesses for the third where the image shows a finder most clearly, settled
+        // once, when the candidates before them failed.
+        if !triples.prefix(limit).contains(where: { min($0.0.count, $0.1.count, $0.2.count) >= 8 }) {
+            let guesses = Lazy {
+                inferredTriples(Array(patterns)).compactMap { settled($0, binary: binary, binaryScale: binaryScale) }
+                    .sorted { $0.score > $1.score }
             }
-            for guess in guesses.sorted(by: { $0.score > $1.score }).prefix(2) {
-                let guess = (triple: guess.triple, guessed: guess.guessed)
+            for rank in 0..<2 {
                 fitters.append {
-                    fitGrids(binary: binary, binaryScale: binaryScale, triple: guess.triple, guessed: guess.guessed)
+                    guard guesses.value.count > rank else { return [] }
+                    let guess = guesses.value[rank]
+                    return fitGrids(
+                        binary: binary, binaryScale: binaryScale, triple: guess.triple, guessed: guess.guessed)
                 }
             }
         }
         return fitters.flatMap { fitter in
             let fits = Lazy(fitter)
             return (0..<2).flatMap { k -> [() -> [(GreyImage, Homography)]] in
-                [
-                    {
-                        fits.value.count > k
-                            ? [sampled(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim)] : []
-                    },
+                let modules = Lazy {
+                    fits.value.count > k
+                        ? SampledModules(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim) : nil
+                }
+                return [
+                    { modules.value.map { [sampled($0)] } ?? [] },
                     {
                         fits.value.count > k
                             ? [render(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim)] : []
                     },
-                    {
-                        fits.value.count > k
-                            ? repaired(grey: grey, toImage: fits.value[k].homography, dim: fits.value[k].dim) : []
-                    },
+                    { modules.value.map { repaired($0) } ?? [] },
                 ]
             }
         }
@@ -170,13 +168,21 @@ struct QRLocator {
         return scored.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
+    /// Three finder patterns, one of them guessed from the other two.
+    struct GuessedTriple {
+        /// (top-left, top-right, bottom-left).
+        var triple: (FinderPattern, FinderPattern, FinderPattern)
+        /// Which of the three is the guess.
+        var guessed: Int
+        /// How many of the 81 modules around the guess look like a finder (0 before settling).
+        var score = 0
+    }
+
     /// The six places a third finder pattern may be, given two clear ones of about the same size
     /// far enough apart: beside either of them on either side (they share an edge of the code),
     /// or across the diagonal from each other. Ordered (top-left, top-right, bottom-left), with
     /// the index of the guessed one.
-    static func inferredTriples(_ patterns: [FinderPattern]) -> [(
-        triple: (FinderPattern, FinderPattern, FinderPattern), guessed: Int
-    )] {
+    static func inferredTriples(_ patterns: [FinderPattern]) -> [GuessedTriple] {
         let strong = patterns.filter { $0.count >= 8 }.sorted { $0.count > $1.count }
         guard strong.count >= 2 else { return [] }
         let a = strong[0], b = strong[1]
@@ -207,17 +213,14 @@ struct QRLocator {
                 * (q.center.x - tl.center.x)
             let ordered = cross > 0 ? (tl, p, q) : (tl, q, p)
             let index = [ordered.0, ordered.1, ordered.2].firstIndex { $0.count == 0 }
-            return index.map { (ordered, $0) }
+            return index.map { GuessedTriple(triple: ordered, guessed: $0) }
         }
     }
 
     /// The guessed finder moved to where the image shows one best: the 9x9 modules of a finder
     /// and its light border, laid out along the code's axes as the two found finders give them,
     /// matched against the binarised image at every quarter module within three modules.
-    static func settled(
-        _ guess: (triple: (FinderPattern, FinderPattern, FinderPattern), guessed: Int), binary: GreyImage,
-        binaryScale: Double
-    ) -> (triple: (FinderPattern, FinderPattern, FinderPattern), guessed: Int, score: Int)? {
+    static func settled(_ guess: GuessedTriple, binary: GreyImage, binaryScale: Double) -> GuessedTriple? {
         var t = [guess.triple.0, guess.triple.1, guess.triple.2]
         let module = t[(guess.guessed + 1) % 3].moduleSize
         func axis(_ from: Point, _ to: Point) -> Point {
@@ -239,7 +242,7 @@ struct QRLocator {
             return score
         }
         let start = t[guess.guessed].center
-        var best = (score: matches(start), center: start)
+        var best = (score: -1, center: start)
         for dj in -12...12 {
             for di in -12...12 {
                 let c = Point(
@@ -248,10 +251,11 @@ struct QRLocator {
                 if score > best.score { best = (score, c) }
             }
         }
-        // Most of the 81 modules must agree (a finder seen under tilt and blur matches 60 or so), or no finder is there.
+        // Most of the 81 modules must agree (a finder under tilt and blur matches 60 or so), or
+        // no finder is there.
         guard best.score >= 58 else { return nil }
         t[guess.guessed].center = best.center
-        return ((t[0], t[1], t[2]), guess.guessed, best.score)
+        return GuessedTriple(triple: (t[0], t[1], t[2]), guessed: guess.guessed, score: best.score)
     }
 
     static func dist(_ a: Point, _ b: Point) -> Double {

@@ -48,28 +48,6 @@ enum ReedSolomon {
         }
     }
 
-    /// The ECC codewords for `data`, as an encoder appends them (used by tests).
-    static func parity(for data: [UInt8], count: Int) -> [UInt8] {
-        // Generator g(x) = Π (x - α^i), highest degree first.
-        var generator: [UInt8] = [1]
-        for i in 0..<count {
-            var next = [UInt8](repeating: 0, count: generator.count + 1)
-            for (k, g) in generator.enumerated() {
-                next[k] ^= g
-                next[k + 1] ^= mul(g, power(i))
-            }
-            generator = next
-        }
-        var remainder = [UInt8](repeating: 0, count: count)
-        for byte in data {
-            let factor = byte ^ remainder[0]
-            remainder.removeFirst()
-            remainder.append(0)
-            for k in 0..<count { remainder[k] ^= mul(generator[k + 1], factor) }
-        }
-        return remainder
-    }
-
     /// What correcting one block did.
     struct Correction: Equatable {
         /// The block with every error and erasure mended.

@@ -12,7 +12,7 @@ struct LocatorPartsTests {
         var generator = SystemRandomNumberGenerator()
         let dim = 25
         let values = (0..<(dim * dim)).map { _ in Double(UInt8.random(in: 0...255, using: &generator)) }
-        let dark = ModuleGrid(values: values, dim: dim).darkAgainstMean(radius: 4)
+        let dark = ModuleGrid(values: values, dim: dim).decide(radius: 4).dark
         for j in 0..<dim {
             for i in 0..<dim {
                 var sum = 0.0, n = 0.0
