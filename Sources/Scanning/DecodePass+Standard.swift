@@ -14,9 +14,12 @@ extension DecodePass {
         let qr = symbologies.contains(.qr)
         var passes: [DecodePass] = [
             shrunkOtsu(2, minShortSide: 360),
-            otsu(minShortSide: 360),
+            otsu(minShortSide: 360).sparse(),
+            adaptive(factor: 1).sparse(),
+            otsu(maxShortSide: 359).sparse(),
+            otsu(minShortSide: 360).sparse(complement: true),
             adaptive(factor: 1),
-            otsu(maxShortSide: 359),
+            otsu(maxShortSide: 359).sparse(complement: true),
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
         ]
@@ -36,13 +39,33 @@ extension DecodePass {
         return passes
     }
 
+    /// The same pass with zbar scanning every other row and column: half zbar's work, and
+    /// enough scan lines for most codes in a photo.
+    func sparse(complement: Bool = false) -> DecodePass {
+        var pass = self
+        pass.density = (2, 2)
+        pass.linesPerPoint = 2
+        pass.cost.perMegapixel /= 2
+        pass.complementsSparse = complement
+        pass.name += complement ? "-complement" : "-sparse"
+        return pass
+    }
+
     /// The QR locator: finder patterns on an adaptive binarisation (half size for large frames),
     /// then the code warped flat from the grey image.
+    ///
+    /// zbar scans the flattened candidates on every other line: they are drawn with three or more
+    /// pixels a module, so each finder pattern is still crossed by four lines or more, and on every
+    /// line zbar's QR reader slows down badly on a big symbol (a version-39 canvas: 28 ms against
+    /// 3.4 ms, docs/benchmarks.md).
     static func locator(inverted: Bool) -> DecodePass {
-        DecodePass(name: inverted ? "inverted-qr-locator" : "qr-locator", cost: Cost(perMegapixel: 0.08, fixed: 0.35)) {
-            inputs in
+        var pass = DecodePass(
+            name: inverted ? "inverted-qr-locator" : "qr-locator", cost: Cost(perMegapixel: 0.08, fixed: 0.35)
+        ) { inputs in
             QRLocator.locate(in: inputs, inverted: inverted).candidates
         }
+        pass.density = (2, 2)
+        return pass
     }
 
     static func otsu(minShortSide: Int = 0, maxShortSide: Int = .max) -> DecodePass {

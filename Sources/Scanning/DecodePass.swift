@@ -3,22 +3,32 @@ import Imaging
 /// One attempt of the decode pipeline: a way to prepare the image before zbar sees it.
 public struct DecodePass: Sendable {
     /// A short stable name, reported with each symbol (`half-otsu`, `full`, ...).
-    public let name: String
+    public internal(set) var name: String
+    /// The name of the image preparation, shared by a pass and its ``sparse()`` twin.
+    let preparation: String
     /// Prepares the images zbar scans for this pass, from the shared per-image cache: none when the
     /// pass does not apply (too small to halve, say), usually one, or for the QR locator groups of
     /// candidates that are only computed when the ones before them failed. Each homography maps
     /// pass coordinates back to the original image.
     let prepare: @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
     /// What the pass costs, preparation and zbar: the pipeline's work budget is counted in these.
-    let cost: Cost
+    var cost: Cost
     /// Whether the preparation keeps 1-D bar widths as they are (the image itself, a global
     /// threshold, an area-averaged shrink), as opposed to a local threshold or an enlargement.
     var keepsBarWidths = false
     /// zbar scans every `x`-th column and `y`-th row of the prepared image.
     var density: (x: Int32, y: Int32) = (1, 1)
+    /// Whether zbar scans the lines a ``sparse()`` twin of this pass skipped (at density 2, zbar
+    /// starts on the first or second line as the image's height and width are odd or even, so
+    /// the image less its last row and column shifts every scan line by one).
+    var complementsSparse = false
+    /// The lines of the image each of zbar's outline points stands for: 2 for a ``sparse()``
+    /// pass, 1 otherwise (an enlarged image's extra lines are no extra evidence).
+    var linesPerPoint = 1
 
     init(_ name: String, cost: Cost, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
         self.name = name
+        self.preparation = name
         self.cost = cost
         self.prepare = { inputs in prepare(inputs).map { candidate in [{ [candidate] }] } ?? [] }
     }
@@ -27,6 +37,7 @@ public struct DecodePass: Sendable {
         name: String, cost: Cost, prepareLazily: @escaping @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
     ) {
         self.name = name
+        self.preparation = name
         self.cost = cost
         self.prepare = prepareLazily
     }

@@ -64,7 +64,7 @@ public struct DecodePipeline: Sendable {
         var tried = 0
         // A 1-D read seen on few scan lines is weak: zbar's misreads look like that. It is kept
         // as a candidate while the cascade looks for a strong read or a second pass that agrees.
-        var candidates: [DecodedSymbol] = []
+        var candidates: [(symbol: DecodedSymbol, preparation: String)] = []
         // The work budget: a failing image must not cost many times what an easy one does.
         let pixels = image.width * image.height
         var budget = max(workBudget * Double(pixels) / 1e6, workFloor)
@@ -86,8 +86,11 @@ public struct DecodePipeline: Sendable {
             budget -= cost
             var symbols: [DecodedSymbol] = []
             search: for group in groups {
-                for (prepared, back) in group() {
+                for (whole, back) in group() {
                     tried += 1
+                    let prepared =
+                        pass.complementsSparse && whole.width > 1 && whole.height > 1
+                        ? whole.cropped(x: 0, y: 0, width: whole.width - 1, height: whole.height - 1) : whole
                     let (image, mapping) = focus.flatMap { $0.crop(prepared, back) } ?? (prepared, back)
                     let scanner = try ZBarScanner(symbologies: symbologies, density: pass.density)
                     symbols = SymbolFilter.accept(
@@ -98,20 +101,26 @@ public struct DecodePipeline: Sendable {
             focus = nil
             if let trace, let started { trace(pass.name, tried - triedBefore, symbols.count, clock.now - started) }
             if symbols.isEmpty { continue }
-            let weak = { (symbol: DecodedSymbol) in symbol.isWeak(keptBarWidths: pass.keepsBarWidths) }
+            let weak = { (symbol: DecodedSymbol) in
+                symbol.isWeak(keptBarWidths: pass.keepsBarWidths, linesPerPoint: pass.linesPerPoint)
+            }
             if symbols.contains(where: { !weak($0) }) {
                 return DecodeResult(symbols: symbols.filter { !weak($0) || symbols.count == 1 }, passesTried: tried)
             }
             if candidates.isEmpty { focus = Region(around: symbols) }
             for symbol in symbols {
-                if candidates.contains(where: { $0.bytes == symbol.bytes && $0.symbology == symbol.symbology }) {
+                // The same preparation scanned more densely is no second opinion.
+                if candidates.contains(where: {
+                    $0.preparation != pass.preparation && $0.symbol.bytes == symbol.bytes
+                        && $0.symbol.symbology == symbol.symbology
+                }) {
                     return DecodeResult(symbols: [symbol], passesTried: tried)
                 }
-                candidates.append(symbol)
+                candidates.append((symbol, pass.preparation))
             }
         }
         // No pass confirmed anything: the first weak read is still better than nothing.
-        return DecodeResult(symbols: candidates.first.map { [$0] } ?? [], passesTried: tried)
+        return DecodeResult(symbols: candidates.first.map { [$0.symbol] } ?? [], passesTried: tried)
     }
 }
 
@@ -164,10 +173,12 @@ extension DecodedSymbol {
     /// 100 after a pass that may move edges (a local threshold or an enlargement can shift an
     /// edge by a pixel, enough to turn one narrow-barred digit into another): zbar's misreads
     /// look like that, so the cascade wants a second pass to agree.
-    func isWeak(keptBarWidths: Bool) -> Bool {
+    /// `linesPerPoint`: the image lines each outline point stands for (2 when zbar scanned every
+    /// other line of the image, so that a code is as strong as the same code at full density).
+    func isWeak(keptBarWidths: Bool, linesPerPoint: Int = 1) -> Bool {
         guard symbology.isLinear else { return false }
         let short = symbology == .upce || symbology == .ean8
-        return outlinePoints < (short && !keptBarWidths ? 100 : 10)
+        return outlinePoints * linesPerPoint < (short && !keptBarWidths ? 100 : 10)
     }
 }
 

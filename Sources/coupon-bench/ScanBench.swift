@@ -34,6 +34,9 @@ struct ScanBench: ParsableCommand {
     @Option(help: "The pipeline's work floor, in scans of a one-megapixel image (default: the pipeline's).")
     var floor: Double?
 
+    @Option(help: "Write one tab-separated line per photo (name, size, times, scans, outcome, pass) to this file.")
+    var tsv: String?
+
     @Option(help: "Decode each image this many times with each decoder and keep the fastest time (less noise).")
     var repeats = 3
 
@@ -55,6 +58,14 @@ struct ScanBench: ParsableCommand {
     }
 
     func run() throws {
+        var table = "set\tname\twidth\theight\tpipeline_ms\tzbar_ms\tscans\tpipeline\tzbar\tpass\n"
+        defer {
+            if let tsv {
+                do { try table.write(toFile: tsv, atomically: true, encoding: .utf8) } catch {
+                    print("cannot write \(tsv): \(error)")
+                }
+            }
+        }
         for set in sets {
             let entries = try SampleManifest.load(directory: set)
             var ours = DecodePipeline()
@@ -113,6 +124,12 @@ struct ScanBench: ParsableCommand {
                     missed.append(entry.name)
                 }
                 if plainScore.outcome == .correct { row.plain += 1 }
+                table +=
+                    [
+                        set, entry.name, "\(image.width)", "\(image.height)", format(t1), format(t2),
+                        "\(result.passesTried)", "\(score.outcome)", "\(plainScore.outcome)",
+                        result.symbols.first?.pass ?? "-",
+                    ].joined(separator: "\t") + "\n"
                 rows[key] = row
                 oursWrong += score.wrong.map { (entry.name, $0) }
                 plainWrong += plainScore.wrong.count
