@@ -17,9 +17,7 @@ extension DecodePass {
             otsu(minShortSide: 360).sparse(),
             adaptive(factor: 1).sparse(),
             otsu(maxShortSide: 359).sparse(),
-            otsu(minShortSide: 360).sparse(complement: true),
             adaptive(factor: 1),
-            otsu(maxShortSide: 359).sparse(complement: true),
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
         ]
@@ -41,13 +39,12 @@ extension DecodePass {
 
     /// The same pass with zbar scanning every other row and column: half zbar's work, and
     /// enough scan lines for most codes in a photo.
-    func sparse(complement: Bool = false) -> DecodePass {
+    func sparse() -> DecodePass {
         var pass = self
         pass.density = (2, 2)
         pass.linesPerPoint = 2
         pass.cost.perMegapixel /= 2
-        pass.complementsSparse = complement
-        pass.name += complement ? "-complement" : "-sparse"
+        pass.name += "-sparse"
         return pass
     }
 

@@ -18,10 +18,6 @@ public struct DecodePass: Sendable {
     var keepsBarWidths = false
     /// zbar scans every `x`-th column and `y`-th row of the prepared image.
     var density: (x: Int32, y: Int32) = (1, 1)
-    /// Whether zbar scans the lines a ``sparse()`` twin of this pass skipped (at density 2, zbar
-    /// starts on the first or second line as the image's height and width are odd or even, so
-    /// the image less its last row and column shifts every scan line by one).
-    var complementsSparse = false
     /// The lines of the image each of zbar's outline points stands for: 2 for a ``sparse()``
     /// pass, 1 otherwise (an enlarged image's extra lines are no extra evidence).
     var linesPerPoint = 1

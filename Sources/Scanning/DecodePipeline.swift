@@ -86,11 +86,8 @@ public struct DecodePipeline: Sendable {
             budget -= cost
             var symbols: [DecodedSymbol] = []
             search: for group in groups {
-                for (whole, back) in group() {
+                for (prepared, back) in group() {
                     tried += 1
-                    let prepared =
-                        pass.complementsSparse && whole.width > 1 && whole.height > 1
-                        ? whole.cropped(x: 0, y: 0, width: whole.width - 1, height: whole.height - 1) : whole
                     let (image, mapping) = focus.flatMap { $0.crop(prepared, back) } ?? (prepared, back)
                     let scanner = try ZBarScanner(symbologies: symbologies, density: pass.density)
                     symbols = SymbolFilter.accept(

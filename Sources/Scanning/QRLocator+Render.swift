@@ -39,13 +39,30 @@ extension QRLocator {
     static func moduleShades(grey: GreyImage, toImage: Homography, dim: Int) -> [Double] {
         var values = [Double](repeating: 0, count: dim * dim)
         let taps = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)]
-        for j in 0..<dim {
-            for i in 0..<dim {
-                var sum = 0.0
-                for (ox, oy) in taps {
-                    sum += bilinear(grey, toImage.apply(Point(x: Double(i) + ox, y: Double(j) + oy)))
+        let m = toImage.m
+        let (m0, m1, m2, m3, m4, m5, m6, m7, m8) = (m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8])
+        let w = grey.width, h = grey.height
+        let maxX = Double(w - 1) - 1e-9, maxY = Double(h - 1) - 1e-9
+        grey.pixels.withUnsafeBufferPointer { px in
+            values.withUnsafeMutableBufferPointer { out in
+                for j in 0..<dim {
+                    for i in 0..<dim {
+                        var sum = 0.0
+                        for (ox, oy) in taps {
+                            let u = Double(i) + ox, v = Double(j) + oy
+                            let r = 1 / (m6 * u + m7 * v + m8)
+                            // Bilinear, pixel centres at half-integers, clamped to the image.
+                            let x = min(max((m0 * u + m1 * v + m2) * r - 0.5, 0), maxX)
+                            let y = min(max((m3 * u + m4 * v + m5) * r - 0.5, 0), maxY)
+                            let x0 = Int(x), y0 = Int(y), fx = x - Double(x0), fy = y - Double(y0)
+                            let x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
+                            let top = Double(px[y0 * w + x0]) * (1 - fx) + Double(px[y0 * w + x1]) * fx
+                            let bottom = Double(px[y1 * w + x0]) * (1 - fx) + Double(px[y1 * w + x1]) * fx
+                            sum += top * (1 - fy) + bottom * fy
+                        }
+                        out[j * dim + i] = sum / Double(taps.count)
+                    }
                 }
-                values[j * dim + i] = sum / Double(taps.count)
             }
         }
         return values
@@ -73,16 +90,6 @@ extension QRLocator {
             }
         }
         return canvas
-    }
-
-    static func bilinear(_ image: GreyImage, _ p: Point) -> Double {
-        let x = min(max(p.x - 0.5, 0), Double(image.width - 1) - 1e-9),
-            y = min(max(p.y - 0.5, 0), Double(image.height - 1) - 1e-9)
-        let x0 = Int(x), y0 = Int(y), fx = x - Double(x0), fy = y - Double(y0)
-        let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
-        let top = Double(image[x0, y0]) * (1 - fx) + Double(image[x1, y0]) * fx
-        let bottom = Double(image[x0, y1]) * (1 - fx) + Double(image[x1, y1]) * fx
-        return top * (1 - fy) + bottom * fy
     }
 
     /// Samples the code into a canvas of `dim` modules plus the quiet zone, outside the code white.

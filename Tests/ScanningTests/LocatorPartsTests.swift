@@ -86,4 +86,32 @@ struct LocatorPartsTests {
             pass: "adaptive", outlinePoints: 51)
         #expect(!ean13.isWeak(keptBarWidths: false))
     }
+
+    @Test("a read from a sparse pass counts each outline point for the two lines it stands for")
+    func sparseReadsCountTheirLines() {
+        let ean13 = DecodedSymbol(
+            symbology: .ean13, bytes: Array("4006381333931".utf8), text: "4006381333931", polygon: [],
+            pass: "otsu-sparse", outlinePoints: 6)
+        #expect(ean13.isWeak(keptBarWidths: true))
+        #expect(!ean13.isWeak(keptBarWidths: true, linesPerPoint: 2))
+        let sparse = DecodePass.plain.sparse()
+        #expect(sparse.density.x == 2 && sparse.density.y == 2)
+        #expect(sparse.linesPerPoint == 2)
+    }
+
+    @Test("a weak read is not confirmed by the same preparation scanned more densely")
+    func denseTwinIsNoSecondOpinion() throws {
+        // zxing/upce-1/1.png: the adaptive threshold misreads the UPC-E 01234565 as 01730562 on
+        // about 50 lines, sparse and dense alike; later passes read the right value.
+        let image = try ImageReader.read(path: samplesPath("photos/zxing/upce-1/1.png"))
+        let symbols = try DecodePipeline().decode(image).symbols
+        #expect(symbols.map(\.text) == ["01234565"])
+    }
+
+    @Test("module shade percentiles from the histogram")
+    func moduleShadePercentiles() {
+        let grid = ModuleGrid(values: (0..<100).map { Double($0) * 2.5 }, dim: 10)
+        #expect(abs(grid.percentile(5) - 12.5) <= 0.25)
+        #expect(abs(grid.percentile(95) - 237.5) <= 0.25)
+    }
 }
