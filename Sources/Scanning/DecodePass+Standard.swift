@@ -11,17 +11,25 @@ extension DecodePass {
     /// The standard cascade, cheapest and most productive first (measured on the sample photos:
     /// see docs/benchmarks.md). Passes that only help QR codes are left out when QR is not wanted.
     static func standard(for symbologies: Set<Symbology>) -> [DecodePass] {
-        let qr = symbologies.contains(.qr)
+        let qr = symbologies.contains(.qr), linear = symbologies.contains { $0.isLinear }
         var passes: [DecodePass] = [
             shrunkOtsu(2, minShortSide: 360),
             otsu(minShortSide: 360).sparse(),
             adaptive(factor: 1).sparse(),
             otsu(maxShortSide: 359).sparse(),
+        ]
+        if linear {
+            passes += [
+                adaptive(factor: 1).inBarRegion(), upscaled(1.5, maxShortSide: 900).inBarRegion(),
+                upscaledCLAHE.inBarRegion(),
+            ]
+        }
+        passes += [
             adaptive(factor: 1),
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
         ]
-        if qr { passes.append(locator(inverted: false)) }
+        if qr { passes += [locator(inverted: false), locator(inverted: true)] }
         passes += [
             upscaled(1.5, maxShortSide: 900),
             tinyPadded,
@@ -32,9 +40,27 @@ extension DecodePass {
             shrunk(6, minShortSide: 900, inverted: true),
             shrunk(4, minShortSide: 700),
         ]
-        if qr { passes.append(locator(inverted: true)) }
         passes.append(invertedGamma)
         return passes
+    }
+
+    /// The same pass on the part of the image that shows bars (``BarRegion``): an enlargement
+    /// of a third of a photo costs a third. Does not apply when no region is found or it is most
+    /// of the image.
+    func inBarRegion() -> DecodePass {
+        let inner = self
+        var cost = inner.cost
+        cost.perMegapixel /= 3
+        var pass = DecodePass(name: inner.name + "-bars", cost: cost) { inputs in
+            guard let region = inputs.barRegion, let part = inputs.barRegionInputs else { return [] }
+            let offset = Homography(matrix: [1, 0, Double(region.x), 0, 1, Double(region.y), 0, 0, 1])
+            return inner.prepare(part).map { group in { group().map { ($0.0, offset.composed(with: $0.1)) } } }
+        }
+        pass.preparation = inner.preparation
+        pass.density = inner.density
+        pass.keepsBarWidths = inner.keepsBarWidths
+        pass.linesPerPoint = inner.linesPerPoint
+        return pass
     }
 
     /// The same pass with zbar scanning every other row and column: half zbar's work, and
@@ -123,8 +149,15 @@ extension DecodePass {
     }
 
     /// Tiny images (a code cropped to its edge, one pixel a module): enlarged 4x on a white margin,
-    /// since zbar needs a quiet zone the crop lacks.
-    static let tinyPadded = DecodePass("x4-padded", cost: Cost(perMegapixel: 10, fixed: 0.02)) { inputs in
+    /// since zbar needs a quiet zone the crop lacks. zbar scans every other line: the enlargement
+    /// repeats each source line four times over.
+    static let tinyPadded: DecodePass = {
+        var pass = DecodePass("x4-padded", cost: Cost(perMegapixel: 10, fixed: 0.02), prepare: padded4x)
+        pass.density = (2, 2)
+        return pass
+    }()
+
+    private static func padded4x(_ inputs: PassInputs) -> (GreyImage, Homography)? {
         guard inputs.shortSide <= 200 else { return nil }
         let big = inputs.original.scaled(by: 4)
         let pad = 24

@@ -5,7 +5,7 @@ public struct DecodePass: Sendable {
     /// A short stable name, reported with each symbol (`half-otsu`, `full`, ...).
     public internal(set) var name: String
     /// The name of the image preparation, shared by a pass and its ``sparse()`` twin.
-    let preparation: String
+    var preparation: String
     /// Prepares the images zbar scans for this pass, from the shared per-image cache: none when the
     /// pass does not apply (too small to halve, say), usually one, or for the QR locator groups of
     /// candidates that are only computed when the ones before them failed. Each homography maps
@@ -62,7 +62,13 @@ final class PassInputs {
     let original: GreyImage
     private var scaled: [Int: GreyImage] = [:]
 
-    init(_ original: GreyImage) { self.original = original }
+    /// Whether these are the inputs of another image's bar region.
+    let isBarRegion: Bool
+
+    init(_ original: GreyImage, isBarRegion: Bool = false) {
+        self.original = original
+        self.isBarRegion = isBarRegion
+    }
 
     var shortSide: Int { min(original.width, original.height) }
 
@@ -75,6 +81,23 @@ final class PassInputs {
         scaled[factor] = image
         return image
     }
+
+    /// Where the original shows bars (found at half size when it is large), in its pixels, cached.
+    lazy var barRegion: BarRegion? = {
+        let factor = shortSide >= 360 ? 2 : 1
+        return BarRegion.find(in: shrunk(factor)).map {
+            $0.scaled(by: factor, clippedTo: (original.width, original.height))
+        }
+    }()
+
+    /// The inputs of the bar region's part of the original, cached; nil without a region or when
+    /// the region is most of the image.
+    lazy var barRegionInputs: PassInputs? = {
+        guard !isBarRegion, let r = barRegion, r.width >= 16, r.height >= 16,
+            10 * r.width * r.height < 7 * original.width * original.height
+        else { return nil }
+        return PassInputs(original.cropped(x: r.x, y: r.y, width: r.width, height: r.height), isBarRegion: true)
+    }()
 
     /// The original binarised with the integral-image adaptive threshold, cached.
     lazy var adaptiveBinary: GreyImage = original.adaptiveBinarized(
