@@ -31,6 +31,7 @@ extension DecodePass {
         ]
         if qr { passes += [locator(inverted: false), locator(inverted: true)] }
         passes += [
+            invertedGamma,
             upscaled(1.5, maxShortSide: 900),
             tinyPadded,
             upscaledCLAHE,
@@ -40,7 +41,6 @@ extension DecodePass {
             shrunk(6, minShortSide: 900, inverted: true),
             shrunk(4, minShortSide: 700),
         ]
-        passes.append(invertedGamma)
         return passes
     }
 

@@ -16,9 +16,9 @@ public struct DecodePipeline: Sendable {
     /// ``DecodePass/Cost``): the cascade skips a pass that would overrun it.
     public var workBudget = 10.0
     /// Small images may cost this much whatever their size, in scans of a one-megapixel image
-    /// (0.7 is about 18 ms on the machine of docs/benchmarks.md, 2026-12-01): the QR locator's
+    /// (0.6 is about 15 ms on the machine of docs/benchmarks.md, 2026-12-01): the QR locator's
     /// grid search costs about the same on any image.
-    public var workFloor = 0.7
+    public var workFloor = 0.6
 
     /// A pipeline with the standard cascade for `symbologies`.
     public init(symbologies: Set<Symbology> = Set(Symbology.allCases)) {
