@@ -20,8 +20,8 @@ extension DecodePass {
         ]
         if linear {
             passes += [
-                adaptive(factor: 1).inBarRegion(), upscaled(1.5, maxShortSide: 900).inBarRegion(),
-                upscaledCLAHE.inBarRegion(),
+                adaptive(factor: 1).inBarRegion(), upscaled(1.5, maxShortSide: 900).inBarRegion(maxShortSide: 900),
+                upscaledCLAHE.inBarRegion(maxShortSide: 600),
             ]
         }
         passes += [
@@ -47,12 +47,16 @@ extension DecodePass {
     /// The same pass on the part of the image that shows bars (``BarRegion``): an enlargement
     /// of a third of a photo costs a third. Does not apply when no region is found or it is most
     /// of the image.
-    func inBarRegion() -> DecodePass {
+    /// `maxShortSide` bounds the whole image's short side, as the whole-image pass's own bound
+    /// does (an enlargement for thin bars is for small photos).
+    func inBarRegion(maxShortSide: Int = .max) -> DecodePass {
         let inner = self
         var cost = inner.cost
         cost.perMegapixel /= 3
         var pass = DecodePass(name: inner.name + "-bars", cost: cost) { inputs in
-            guard let region = inputs.barRegion, let part = inputs.barRegionInputs else { return [] }
+            guard inputs.shortSide <= maxShortSide, let region = inputs.barRegion,
+                let part = inputs.barRegionInputs
+            else { return [] }
             let offset = Homography(matrix: [1, 0, Double(region.x), 0, 1, Double(region.y), 0, 0, 1])
             return inner.prepare(part).map { group in { group().map { ($0.0, offset.composed(with: $0.1)) } } }
         }
