@@ -12,12 +12,13 @@ struct BarRegion: Equatable {
     /// Cell side in pixels.
     static let cell = 8
     /// A cell is bar-like when its gradient across the bars is this many times the gradient along them…
-    static let anisotropy = 2
+    static let anisotropy = 3
     /// …and averages at least this many grey levels a pixel (blank paper and soft shading do not).
     static let strength = 8
 
-    /// The region in `image`, or nil when no patch of at least `minCells` bar-like cells is there.
-    static func find(in image: GreyImage, minCells: Int = 6) -> BarRegion? {
+    /// The region in `image`, or nil when no patch of at least `minCells` bar-like cells, filling
+    /// half its bounding box or more, is there.
+    static func find(in image: GreyImage, minCells: Int = 20) -> BarRegion? {
         let c = cell, cols = image.width / c, rows = image.height / c
         guard cols >= 2, rows >= 2 else { return nil }
         var across = [Int](repeating: 0, count: cols * rows), along = across
@@ -38,7 +39,9 @@ struct BarRegion: Equatable {
         for upright in [true, false] {
             let (a, b) = upright ? (across, along) : (along, across)
             let marked = (0..<(cols * rows)).map { a[$0] >= minimum && a[$0] >= anisotropy * b[$0] }
-            for (box, count) in components(marked, cols: cols, rows: rows) where count > bestCells {
+            // Bars fill their box; the edges of a sheet or the modules of a QR code do not.
+            for (box, count) in components(marked, cols: cols, rows: rows)
+            where count > bestCells && 2 * count >= (box.x1 - box.x0 + 1) * (box.y1 - box.y0 + 1) {
                 bestCells = count
                 best = BarRegion(
                     x: box.x0 * c, y: box.y0 * c, width: (box.x1 - box.x0 + 1) * c, height: (box.y1 - box.y0 + 1) * c,

@@ -179,7 +179,7 @@ extension DecodePass {
     static let upscaledCLAHE: DecodePass = {
         var pass = DecodePass("x2-clahe", cost: Cost(perMegapixel: 4)) { inputs in
             guard inputs.shortSide <= 600 else { return nil }
-            return (inputs.original.scaled(by: 2).clahe(), PassInputs.scale(2))
+            return (inputs.original.scaled(by: 2).clahe(tiles: inputs.claheTiles), PassInputs.scale(2))
         }
         pass.density = (4, 1)
         return pass

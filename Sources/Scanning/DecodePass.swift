@@ -64,10 +64,14 @@ final class PassInputs {
 
     /// Whether these are the inputs of another image's bar region.
     let isBarRegion: Bool
+    /// CLAHE tiles across the image: 8 for a whole image, fewer for a region, so that a tile
+    /// covers as much of the code as on the whole image.
+    let claheTiles: Int
 
-    init(_ original: GreyImage, isBarRegion: Bool = false) {
+    init(_ original: GreyImage, isBarRegion: Bool = false, claheTiles: Int = 8) {
         self.original = original
         self.isBarRegion = isBarRegion
+        self.claheTiles = claheTiles
     }
 
     var shortSide: Int { min(original.width, original.height) }
@@ -96,7 +100,12 @@ final class PassInputs {
         guard !isBarRegion, let r = barRegion, r.width >= 16, r.height >= 16,
             10 * r.width * r.height < 7 * original.width * original.height
         else { return nil }
-        return PassInputs(original.cropped(x: r.x, y: r.y, width: r.width, height: r.height), isBarRegion: true)
+        let tiles = max(
+            2,
+            (8 * max(r.width, r.height) + max(original.width, original.height) / 2)
+                / max(original.width, original.height))
+        return PassInputs(
+            original.cropped(x: r.x, y: r.y, width: r.width, height: r.height), isBarRegion: true, claheTiles: tiles)
     }()
 
     /// The original binarised with the integral-image adaptive threshold, cached.

@@ -37,24 +37,14 @@ struct ScanBench: ParsableCommand {
     @Option(help: "Write one tab-separated line per photo (name, size, times, scans, outcome, pass) to this file.")
     var tsv: String?
 
-    @Option(help: "Decode each image this many times with each decoder and keep the fastest time (less noise).")
+    @Option(
+        help:
+            "Time every image this many rounds over the whole set with each decoder and keep each image's fastest time (a burst of load on a shared machine then spoils one round, not one image's every run)."
+    )
     var repeats = 3
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-    }
-
-    /// The fastest of `repeats` runs of `body`, and its last result.
-    func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-        let clock = ContinuousClock()
-        var best = Double.infinity
-        var result: T?
-        for _ in 0..<repeats {
-            let start = clock.now
-            result = try body()
-            best = min(best, (clock.now - start).milliseconds)
-        }
-        return (result!, best)  // repeats >= 1, checked in validate()
     }
 
     func run() throws {
@@ -80,8 +70,18 @@ struct ScanBench: ParsableCommand {
             var missed: [String] = []
             var slow: [(Double, Double, String, Int, Int, Int)] = []
             let clock = ContinuousClock()
-            for entry in entries {
-                let image = try ImageReader.read(path: entry.path)
+            let images = try entries.map { try ImageReader.read(path: $0.path) }
+            var oursBest = [Double](repeating: .infinity, count: images.count), plainBest = oursBest
+            for _ in 0..<repeats {
+                for (index, image) in images.enumerated() {
+                    oursBest[index] = min(
+                        oursBest[index], try clock.measure { _ = try ours.decode(image) }.milliseconds)
+                    plainBest[index] = min(
+                        plainBest[index], try clock.measure { _ = try plain.decode(image) }.milliseconds)
+                }
+            }
+            for (index, entry) in entries.enumerated() {
+                let image = images[index]
                 if let trace, entry.name.contains(trace) {
                     let plainTime = try clock.measure { _ = try plain.decode(image) }
                     print(
@@ -104,8 +104,8 @@ struct ScanBench: ParsableCommand {
                         }
                     }
                 }
-                let (result, t1) = try timed { try ours.decode(image) }
-                let (baseline, t2) = try timed { try plain.decode(image) }
+                let result = try ours.decode(image), t1 = oursBest[index]
+                let baseline = try plain.decode(image), t2 = plainBest[index]
                 oursTimes.append(t1)
                 slow.append((t1, t2, entry.name, result.passesTried, image.width, image.height))
                 plainTimes.append(t2)
