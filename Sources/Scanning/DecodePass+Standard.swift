@@ -47,6 +47,7 @@ extension DecodePass {
     /// The same pass on the part of the image that shows bars (``BarRegion``): an enlargement
     /// of a third of a photo costs a third. Does not apply when no region is found or it is most
     /// of the image.
+    ///
     /// `maxShortSide` bounds the whole image's short side, as the whole-image pass's own bound
     /// does (an enlargement for thin bars is for small photos).
     func inBarRegion(maxShortSide: Int = .max) -> DecodePass {

@@ -4,7 +4,8 @@ import Imaging
 public struct DecodePass: Sendable {
     /// A short stable name, reported with each symbol (`half-otsu`, `full`, ...).
     public internal(set) var name: String
-    /// The name of the image preparation, shared by a pass and its ``sparse()`` twin.
+    /// The name of the image preparation, shared by a pass, its ``sparse()`` twin and its
+    /// ``inBarRegion(maxShortSide:)`` part: reads of one preparation confirm no weak read of it.
     var preparation: String
     /// Prepares the images zbar scans for this pass, from the shared per-image cache: none when the
     /// pass does not apply (too small to halve, say), usually one, or for the QR locator groups of
