@@ -44,17 +44,15 @@ extension DecodePass {
         return passes
     }
 
-    /// The same pass on the part of the image that shows bars (``BarRegion``): an enlargement
-    /// of a third of a photo costs a third. Does not apply when no region is found or it is most
-    /// of the image.
+    /// The same pass on the part of the image that shows bars (``BarRegion``): its cost is
+    /// counted on the part's pixels. Does not apply when no region is found or it is most of the
+    /// image.
     ///
     /// `maxShortSide` bounds the whole image's short side, as the whole-image pass's own bound
     /// does (an enlargement for thin bars is for small photos).
     func inBarRegion(maxShortSide: Int = .max) -> DecodePass {
         let inner = self
-        var cost = inner.cost
-        cost.perMegapixel /= 3
-        var pass = DecodePass(name: inner.name + "-bars", cost: cost) { inputs in
+        var pass = DecodePass(name: inner.name + "-bars", cost: inner.cost) { inputs in
             guard inputs.shortSide <= maxShortSide, let region = inputs.barRegion,
                 let part = inputs.barRegionInputs
             else { return [] }
@@ -65,6 +63,7 @@ extension DecodePass {
         pass.density = inner.density
         pass.keepsBarWidths = inner.keepsBarWidths
         pass.linesPerPoint = inner.linesPerPoint
+        pass.costedPixels = { inputs in inputs.barRegionInputs.map { $0.original.width * $0.original.height } ?? 0 }
         return pass
     }
 

@@ -22,6 +22,8 @@ public struct DecodePass: Sendable {
     /// The lines of the image each of zbar's outline points stands for: 2 for a ``sparse()``
     /// pass, 1 otherwise (an enlarged image's extra lines are no extra evidence).
     var linesPerPoint = 1
+    /// The pixels the pass's cost is counted on: the whole image, or the part a pass works on.
+    var costedPixels: @Sendable (PassInputs) -> Int = { $0.original.width * $0.original.height }
 
     init(_ name: String, cost: Cost, prepare: @escaping @Sendable (PassInputs) -> (GreyImage, Homography)?) {
         self.name = name
@@ -63,15 +65,12 @@ final class PassInputs {
     let original: GreyImage
     private var scaled: [Int: GreyImage] = [:]
 
-    /// Whether these are the inputs of another image's bar region.
-    let isBarRegion: Bool
     /// CLAHE tiles across the image: 8 for a whole image, fewer for a region, so that a tile
     /// covers as much of the code as on the whole image.
     let claheTiles: Int
 
-    init(_ original: GreyImage, isBarRegion: Bool = false, claheTiles: Int = 8) {
+    init(_ original: GreyImage, claheTiles: Int = 8) {
         self.original = original
-        self.isBarRegion = isBarRegion
         self.claheTiles = claheTiles
     }
 
@@ -98,7 +97,7 @@ final class PassInputs {
     /// The inputs of the bar region's part of the original, cached; nil without a region or when
     /// the region is most of the image.
     lazy var barRegionInputs: PassInputs? = {
-        guard !isBarRegion, let r = barRegion, r.width >= 16, r.height >= 16,
+        guard let r = barRegion, r.width >= 16, r.height >= 16,
             10 * r.width * r.height < 7 * original.width * original.height
         else { return nil }
         let tiles = max(
@@ -106,7 +105,7 @@ final class PassInputs {
             (8 * max(r.width, r.height) + max(original.width, original.height) / 2)
                 / max(original.width, original.height))
         return PassInputs(
-            original.cropped(x: r.x, y: r.y, width: r.width, height: r.height), isBarRegion: true, claheTiles: tiles)
+            original.cropped(x: r.x, y: r.y, width: r.width, height: r.height), claheTiles: tiles)
     }()
 
     /// The original binarised with the integral-image adaptive threshold, cached.

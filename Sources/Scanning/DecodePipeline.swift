@@ -72,7 +72,7 @@ public struct DecodePipeline: Sendable {
         // them first: a confirmation there costs a fraction of a whole scan.
         var focus: Region?
         for pass in passes {
-            let cost = pass.cost(pixels: pixels)
+            let cost = pass.cost(pixels: pass.costedPixels(inputs))
             guard cost <= budget else { continue }
             // Only a traced decode reads the clock.
             let started = trace == nil ? nil : clock.now, triedBefore = tried
