@@ -8,13 +8,14 @@ extension QRLocator {
     struct SampledModules {
         let dim: Int
         let toImage: Homography
+        let grid: ModuleGrid
         let decisions: ModuleGrid.Decisions
 
         init(grey: GreyImage, toImage: Homography, dim: Int) {
             self.dim = dim
             self.toImage = toImage
-            let values = QRLocator.moduleShades(grey: grey, toImage: toImage, dim: dim)
-            decisions = ModuleGrid(values: values, dim: dim).decide(radius: 4)
+            grid = ModuleGrid(values: QRLocator.moduleShades(grey: grey, toImage: toImage, dim: dim), dim: dim)
+            decisions = grid.decide(radius: 4)
         }
     }
 
@@ -26,13 +27,19 @@ extension QRLocator {
 
     /// The sampled modules mended by ``QRRepair`` (Reed-Solomon with the unreliable modules as
     /// erasures, clean function patterns); nothing when they cannot be mended or need no mending.
+    /// The modules are called against the 9x9 modules around and, failing that, the 5x5, which
+    /// follow the edge of a glare patch more closely.
     static func repaired(_ modules: SampledModules) -> [(GreyImage, Homography)] {
-        let (d, dim) = (modules.decisions, modules.dim)
-        guard
-            let mended = QRRepair.mend(dark: d.dark, reliability: d.reliability, dim: dim)
+        let dim = modules.dim
+        for radius in [4, 2] {
+            let d = radius == 4 ? modules.decisions : modules.grid.decide(radius: radius)
+            if let mended = QRRepair.mend(dark: d.dark, reliability: d.reliability, dim: dim)
                 ?? QRRepair.mend(dark: d.dark, reliability: d.uniformity, dim: dim)
-        else { return [] }
-        return [canvas(mended, dim: dim, toImage: modules.toImage)]
+            {
+                return [canvas(mended, dim: dim, toImage: modules.toImage)]
+            }
+        }
+        return []
     }
 
     /// Each module's shade at its centre: the mean of five bilinear samples.

@@ -75,14 +75,35 @@ enum QRRepair {
             }
         }
         guard next == count else { return nil }
-        var mended = codewords
-        var changed = 0
-        for positions in members {
-            let block = positions.map { codewords[$0] }
-            guard let fixed = correct(block, trust: positions.map { trust[$0] }, parity: parity) else { return nil }
-            for (k, p) in positions.enumerated() { mended[p] = fixed.block[k] }
-            changed += fixed.changed.count
+        func corrected(_ codewords: [UInt8], _ trust: [Double]) -> (mended: [UInt8], changed: Int)? {
+            var mended = codewords
+            var changed = 0
+            for positions in members {
+                let block = positions.map { codewords[$0] }
+                guard let fixed = correct(block, trust: positions.map { trust[$0] }, parity: parity) else { return nil }
+                for (k, p) in positions.enumerated() { mended[p] = fixed.block[k] }
+                changed += fixed.changed.count
+            }
+            return (mended, changed)
         }
+        // The data codewords in stream order: block by block.
+        let stream = zip(members, dataCounts).flatMap { positions, data in positions.prefix(data) }
+        var result = corrected(codewords, trust)
+        // Beyond repair as sampled: the codewords the encoder must have written after the
+        // message are known once its end is, so the parity is spent on the rest. A wrong guess
+        // of where the message ends is refused by the spare parity like any other damage.
+        for padding in result == nil
+            ? QRPadding.candidates(data: stream.map { codewords[$0] }, version: layout.version) : []
+        {
+            var filled = codewords, sure = trust
+            for (index, value) in padding {
+                filled[stream[index]] = value
+                sure[stream[index]] = .infinity
+            }
+            result = corrected(filled, sure)
+            if result != nil { break }
+        }
+        guard let (mended, changed) = result else { return nil }
         var out = drawFunctionPatterns(layout: layout, format: level.format(mask: mask))
         // The remainder bits after the last codeword are zeros, masked like the data.
         for index in 0..<(dim * dim) where !layout.isFunction[index] {
