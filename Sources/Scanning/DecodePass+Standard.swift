@@ -31,7 +31,7 @@ extension DecodePass {
         ]
         if qr { passes += [locator(inverted: false), locator(inverted: true)] }
         passes += [
-            invertedGamma,
+            invertedGamma.sparse(),
             upscaled(1.5, maxShortSide: 900),
             tinyPadded,
             upscaledCLAHE,

@@ -34,23 +34,33 @@ struct GridFit {
 
     /// Moves one target point to the neighbouring position that scores best, step by step
     /// (eight directions, at most four moves per step size), while the score improves.
+    ///
+    /// A position already tried at this step size is not scored again: it scored no better than
+    /// the grid did then, and the score only rises, so it cannot win now. After a move, five of
+    /// the eight neighbours (three after a diagonal move) were tried from the last position.
     mutating func climb(point index: Int, steps: [Double], maxRounds: Int = 4) {
         for step in steps {
             var improved = true
             var rounds = 0
+            // Positions in steps from where this step size started.
+            var at = (x: 0, y: 0)
+            var tried: Set<Int> = [0]
             while improved && rounds < maxRounds {
                 improved = false
                 rounds += 1
-                let from = target[index]
-                for (dx, dy) in [(-1.0, 0.0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
+                let from = target[index], origin = at
+                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
+                    let x = origin.x + dx, y = origin.y + dy
+                    guard tried.insert(x << 32 | (y & 0xFFFF_FFFF)).inserted else { continue }
                     var trial = target
-                    trial[index] = Point(x: from.x + dx * step, y: from.y + dy * step)
+                    trial[index] = Point(x: from.x + Double(dx) * step, y: from.y + Double(dy) * step)
                     guard let h = Homography(from: source, to: trial) else { continue }
                     let s = GridFit.gridScore(binary, toBinary.composed(with: h), dim: dim, across: across)
                     if s > score {
                         score = s
                         homography = h
                         target = trial
+                        at = (x, y)
                         improved = true
                     }
                 }

@@ -40,6 +40,32 @@ struct LocatorPartsTests {
         #expect(offCode < onCode / 2)
     }
 
+    @Test("a grid whose fourth corner starts modules away climbs back onto the code")
+    func climb() throws {
+        let matrix = try QREncoder.encode(text: "https://cpn.example/c#K7QF2M9XABCDEFGHJKMNPQRST0", level: .medium)
+        let px = 6.0, margin = 4.0, dim = Double(matrix.size)
+        let image = QRRenderer.image(matrix, style: QRStyle(moduleSize: Int(px), margin: Int(margin)))
+        func pixel(_ x: Double, _ y: Double) -> Point { Point(x: (margin + x) * px, y: (margin + y) * px) }
+        let source = [
+            Point(x: 3.5, y: 3.5), Point(x: dim - 3.5, y: 3.5), Point(x: 3.5, y: dim - 3.5),
+            Point(x: dim - 6.5, y: dim - 6.5),
+        ]
+        let truth = pixel(dim - 6.5, dim - 6.5)
+        for (dx, dy) in [(3.0, -2.0), (-2.0, -2.5), (2.5, 3.5), (-3.0, 3.0)] {
+            let start = Point(x: truth.x + dx * px, y: truth.y + dy * px)
+            var fit = try #require(
+                GridFit(
+                    binary: image, toBinary: .identity, dim: matrix.size, source: source,
+                    target: [pixel(3.5, 3.5), pixel(dim - 3.5, 3.5), pixel(3.5, dim - 3.5), start], across: 10))
+            let before = fit.score
+            fit.climb(point: 3, steps: [2 * px], maxRounds: 10)
+            fit.climb(point: 3, steps: [px, px / 3])
+            let landed = QRLocator.dist(fit.target[3], truth)
+            #expect(landed <= px / 2, "from (\(dx), \(dy)) modules: \(landed / px) modules off")
+            #expect(fit.score > before && fit.score > 0.9, "score \(before) -> \(fit.score)")
+        }
+    }
+
     @Test("the alignment finder finds the pattern near its expected place, not a lone dark module")
     func alignmentPattern() throws {
         let matrix = try QREncoder.encode(text: String(repeating: "A", count: 40), level: .medium, version: 3)
