@@ -43,15 +43,15 @@ struct GridFit {
             var improved = true
             var rounds = 0
             // Positions in steps from where this step size started.
-            var at = (x: 0, y: 0)
-            var tried: Set<Int> = [0]
+            var at = SIMD2(0, 0)
+            var tried: Set<SIMD2<Int>> = [at]
             while improved && rounds < maxRounds {
                 improved = false
                 rounds += 1
                 let from = target[index], origin = at
                 for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
-                    let x = origin.x + dx, y = origin.y + dy
-                    guard tried.insert(x << 32 | (y & 0xFFFF_FFFF)).inserted else { continue }
+                    let position = origin &+ SIMD2(dx, dy)
+                    guard tried.insert(position).inserted else { continue }
                     var trial = target
                     trial[index] = Point(x: from.x + Double(dx) * step, y: from.y + Double(dy) * step)
                     guard let h = Homography(from: source, to: trial) else { continue }
@@ -60,7 +60,7 @@ struct GridFit {
                         score = s
                         homography = h
                         target = trial
-                        at = (x, y)
+                        at = position
                         improved = true
                     }
                 }

@@ -52,14 +52,17 @@ enum QRPadding {
                 bits = reader.read(8).flatMap { first in
                     first & 0x80 == 0 ? 0 : first & 0xC0 == 0x80 ? 8 : first & 0xE0 == 0xC0 ? 16 : nil
                 }
+            case 0b0101: bits = 0  // FNC1 in first position (GS1)
+            case 0b1001: bits = 8  // FNC1 in second position: the application indicator
+            case 0b0011: bits = 16  // structured append: position, total and parity
             default:
-                // The terminator ends the message. Structured append, FNC1 and the reserved
-                // modes are not in our coupons, and a damaged header reads as one of them as
-                // often as not.
+                // The terminator, or a reserved mode: a damaged header reads as one as often as
+                // not. Either ends the walk; the endings found so far are the candidates.
                 bits = nil
             }
             guard let bits, reader.skip(bits) else { break }
-            if mode != 0b0111 { ends.append(reader.position) }
+            // Only a segment with characters can be the last before the terminator.
+            if [0b0001, 0b0010, 0b0100, 0b1000].contains(mode) { ends.append(reader.position) }
         }
         return ends
     }

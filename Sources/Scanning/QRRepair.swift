@@ -5,8 +5,9 @@
 /// unknown. zbar's Reed-Solomon decoder corrects errors only, so it fails once they pass half the
 /// ECC codewords. Told which codewords are unknown (erasures), the same code corrects twice as
 /// many. This reads the format bits, unmasks and de-interleaves the codewords, corrects each block
-/// with erasures where the samples are unreliable, and draws the mended symbol with clean function
-/// patterns. The payload is still decoded by zbar, from the mended drawing.
+/// with erasures where the samples are unreliable (and, when that is not enough, with the padding
+/// after the message taken as known: ``QRPadding``), and draws the mended symbol with clean
+/// function patterns. The payload is still decoded by zbar, from the mended drawing.
 enum QRRepair {
     /// The mended symbol's modules (true is dark), row by row, or nil when the samples do not
     /// make a symbol this can mend (no format, a block beyond repair) or there was nothing to mend.
@@ -89,19 +90,19 @@ enum QRRepair {
         // The data codewords in stream order: block by block.
         let stream = zip(members, dataCounts).flatMap { positions, data in positions.prefix(data) }
         var result = corrected(codewords, trust)
-        // Beyond repair as sampled: the codewords the encoder must have written after the
-        // message are known once its end is, so the parity is spent on the rest. A wrong guess
-        // of where the message ends is refused by the spare parity like any other damage.
-        for padding in result == nil
-            ? QRPadding.candidates(data: stream.map { codewords[$0] }, version: layout.version) : []
-        {
-            var filled = codewords, sure = trust
-            for (index, value) in padding {
-                filled[stream[index]] = value
-                sure[stream[index]] = .infinity
+        if result == nil {
+            // Beyond repair as sampled: the codewords the encoder must have written after the
+            // message are known once its end is, so the parity is spent on the rest. A wrong guess
+            // of where the message ends is refused by the spare parity like any other damage.
+            let data = stream.map { codewords[$0] }
+            for padding in QRPadding.candidates(data: data, version: layout.version) where result == nil {
+                var filled = codewords, sure = trust
+                for (index, value) in padding {
+                    filled[stream[index]] = value
+                    sure[stream[index]] = .infinity
+                }
+                result = corrected(filled, sure)
             }
-            result = corrected(filled, sure)
-            if result != nil { break }
         }
         guard let (mended, changed) = result else { return nil }
         var out = drawFunctionPatterns(layout: layout, format: level.format(mask: mask))

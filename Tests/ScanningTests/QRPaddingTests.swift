@@ -62,6 +62,36 @@ struct QRPaddingTests {
         #expect(QRPadding.candidates(data: full, version: 1).isEmpty)
     }
 
+    @Test("ECI, FNC1 and structured-append headers are stepped over, not taken for the message's end")
+    func headersWithoutCharacters() {
+        // Bits: structured append (0011 + 16), ECI 26 (0111 + 8), FNC1 first (0101), then
+        // byte mode, 3 bytes (0100 + 8 + 24), terminator, zero bits, pad codewords: 16 codewords.
+        var bits: [Int] = []
+        func put(_ value: Int, _ count: Int) {
+            for i in stride(from: count - 1, through: 0, by: -1) { bits.append(value >> i & 1) }
+        }
+        put(0b0011, 4)
+        put(0x1234, 16)
+        put(0b0111, 4)
+        put(26, 8)
+        put(0b0101, 4)
+        put(0b0100, 4)
+        put(3, 8)
+        put(0x414243, 24)
+        let end = bits.count
+        put(0, 4)
+        while bits.count % 8 != 0 { bits.append(0) }
+        var data: [UInt8] = stride(from: 0, to: bits.count, by: 8).map { start in
+            UInt8(bits[start..<(start + 8)].reduce(0) { $0 << 1 | $1 })
+        }
+        let firstPad = data.count
+        while data.count < 16 { data.append(data.count % 2 == firstPad % 2 ? 0xEC : 0x11) }
+        #expect(QRPadding.segmentEnds(data: data, version: 1) == [end])
+        let known = QRPadding.candidates(data: data, version: 1).first
+        #expect(known?.keys.sorted() == Array(((end + 7) / 8)..<16))
+        #expect(known?.allSatisfy { data[$0.key] == $0.value } == true)
+    }
+
     @Test("glare over more codewords than the parity can erase is mended when the rest is padding")
     func glareOverPadding() throws {
         // A 20-character id in a version 2-M symbol (one block: 28 data codewords, 16 ECC):
