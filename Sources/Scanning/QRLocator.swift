@@ -78,7 +78,12 @@ struct QRLocator {
         // Each triple's grids are fitted once, when its first candidate is wanted; each
         // candidate is drawn only when the ones before it failed.
         let triples = bestTriples(Array(patterns))
-        var fitters: [() -> [GridFit]] = triples.prefix(limit).map { triple in
+        var chosen = Array(triples.prefix(limit))
+        // Three clear finders (each crossed by eight rows or more) are fitted even when strong
+        // perspective (one finder twice the size of another) ranks them below weaker ones.
+        let clear = { (t: (FinderPattern, FinderPattern, FinderPattern)) in min(t.0.count, t.1.count, t.2.count) >= 8 }
+        if !chosen.contains(where: clear), let strong = triples.first(where: clear) { chosen.append(strong) }
+        var fitters: [() -> [GridFit]] = chosen.map { triple in
             { fitGrids(binary: binary, binaryScale: binaryScale, triple: triple) }
         }
         // Two clear finder patterns and no third (glare on it, or blur joining it to the data):
@@ -97,6 +102,11 @@ struct QRLocator {
                         binary: binary, binaryScale: binaryScale, triple: guess.triple, guessed: guess.guessed)
                 }
             }
+        }
+        // Strong perspective can make two sides of the best triple about equally long, and then the
+        // corner opposite the longest one may be the wrong top-left: the other ordering, last.
+        if let best = chosen.first(where: clear) ?? chosen.first, let other = otherOrdering(best) {
+            fitters.append { fitGrids(binary: binary, binaryScale: binaryScale, triple: other) }
         }
         return fitters.flatMap { fitter in
             let fits = Lazy(fitter)
@@ -166,6 +176,25 @@ struct QRLocator {
             }
         }
         return scored.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// The triple ordered with the corner opposite its second-longest side as the top-left, when
+    /// that side is within a tenth of the longest (``bestTriples`` takes the corner opposite the
+    /// longest); nil otherwise.
+    static func otherOrdering(
+        _ triple: (FinderPattern, FinderPattern, FinderPattern)
+    ) -> (FinderPattern, FinderPattern, FinderPattern)? {
+        let (tl, tr, bl) = triple
+        // The longest side is tr-bl; the next longest is opposite tr or bl.
+        let (fromTR, fromBL, longest) = (
+            dist(tl.center, bl.center), dist(tl.center, tr.center), dist(tr.center, bl.center)
+        )
+        let (corner, a, b) = fromTR >= fromBL ? (tr, tl, bl) : (bl, tl, tr)
+        guard max(fromTR, fromBL) >= 0.9 * longest else { return nil }
+        let cross =
+            (a.center.x - corner.center.x) * (b.center.y - corner.center.y) - (a.center.y - corner.center.y)
+            * (b.center.x - corner.center.x)
+        return cross > 0 ? (corner, a, b) : (corner, b, a)
     }
 
     /// Three finder patterns, one of them guessed from the other two.

@@ -40,6 +40,29 @@ struct LocatorPartsTests {
         #expect(offCode < onCode / 2)
     }
 
+    @Test("under strong perspective the other top-left is offered; for a square-on code, none")
+    func otherOrdering() throws {
+        func finder(_ x: Double, _ y: Double, _ module: Double) -> FinderPattern {
+            FinderPattern(center: Point(x: x, y: y), moduleSize: module, count: 20)
+        }
+        // The three finders of fix-finderpattern-order.jpg (enlarged twice): the far one small,
+        // the near one big, and the two longest sides within 1% of each other.
+        let far = finder(246.6, 65.0, 11.6), left = finder(97.4, 229.9, 17.1), near = finder(385.1, 336.0, 21.1)
+        let ranked = try #require(QRLocator.bestTriples([far, left, near]).first)
+        #expect(ranked.0.center == far.center)
+        let other = try #require(QRLocator.otherOrdering(ranked))
+        #expect(other.0.center == left.center)
+        // Clockwise like the ranked ordering: top-right follows top-left (y down).
+        let cross =
+            (other.1.center.x - other.0.center.x) * (other.2.center.y - other.0.center.y)
+            - (other.1.center.y - other.0.center.y) * (other.2.center.x - other.0.center.x)
+        #expect(cross > 0)
+        // Square on: the hypotenuse is 41% longer than either leg.
+        let square = try #require(
+            QRLocator.bestTriples([finder(100, 100, 5), finder(300, 100, 5), finder(100, 300, 5)]).first)
+        #expect(QRLocator.otherOrdering(square) == nil)
+    }
+
     @Test("a grid whose fourth corner starts modules away climbs back onto the code")
     func climb() throws {
         let matrix = try QREncoder.encode(text: "https://cpn.example/c#K7QF2M9XABCDEFGHJKMNPQRST0", level: .medium)

@@ -37,11 +37,11 @@ struct SampleSetTests {
     func corpus() throws {
         let tally = try Self.run("photos")
         #expect(tally.total == 382)
-        let floors: [Symbology: Int] = [.qr: 113, .ean13: 80, .upca: 76, .upce: 34, .ean8: 5, .code128: 27]
+        let floors: [Symbology: Int] = [.qr: 114, .ean13: 80, .upca: 76, .upce: 34, .ean8: 5, .code128: 27]
         for (symbology, floor) in floors {
             #expect(tally.read[symbology, default: 0] >= floor, "\(symbology.manifestName)")
         }
-        #expect(tally.readTotal >= 335)
+        #expect(tally.readTotal >= 336)
         #expect(tally.wrong.count <= 2, "\(tally.wrong)")
         #expect(!tally.wrong.contains { $0.contains("QR-Code:") }, "\(tally.wrong)")
     }
