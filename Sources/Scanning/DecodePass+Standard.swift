@@ -51,18 +51,16 @@ extension DecodePass {
     /// `maxShortSide` bounds the whole image's short side, as the whole-image pass's own bound
     /// does (an enlargement for thin bars is for small photos).
     func inBarRegion(maxShortSide: Int = .max) -> DecodePass {
-        let inner = self
-        var pass = DecodePass(name: inner.name + "-bars", cost: inner.cost) { inputs in
+        let prepareWhole = prepare
+        var pass = self
+        pass.name += "-bars"
+        pass.prepare = { inputs in
             guard inputs.shortSide <= maxShortSide, let region = inputs.barRegion,
                 let part = inputs.barRegionInputs
             else { return [] }
-            let offset = Homography(matrix: [1, 0, Double(region.x), 0, 1, Double(region.y), 0, 0, 1])
-            return inner.prepare(part).map { group in { group().map { ($0.0, offset.composed(with: $0.1)) } } }
+            let offset = Homography(scale: 1, dx: Double(region.x), dy: Double(region.y))
+            return prepareWhole(part).map { group in { group().map { ($0.0, offset.composed(with: $0.1)) } } }
         }
-        pass.preparation = inner.preparation
-        pass.density = inner.density
-        pass.keepsBarWidths = inner.keepsBarWidths
-        pass.linesPerPoint = inner.linesPerPoint
         pass.costedPixels = { inputs in inputs.barRegionInputs.map { $0.original.width * $0.original.height } ?? 0 }
         return pass
     }
@@ -171,7 +169,7 @@ extension DecodePass {
             canvas.pixels.replaceSubrange(
                 row..<(row + big.width), with: big.pixels[(y * big.width)..<((y + 1) * big.width)])
         }
-        return (canvas, Homography(matrix: [0.25, 0, -Double(pad) / 4, 0, 0.25, -Double(pad) / 4, 0, 0, 1]))
+        return (canvas, Homography(scale: 0.25, dx: -Double(pad) / 4, dy: -Double(pad) / 4))
     }
 
     /// Enlarged 2x with CLAHE, for thin bars in uneven light; zbar scans every row (skipping rows

@@ -6,12 +6,12 @@ public struct DecodePass: Sendable {
     public internal(set) var name: String
     /// The name of the image preparation, shared by a pass, its ``sparse()`` twin and its
     /// ``inBarRegion(maxShortSide:)`` part: reads of one preparation confirm no weak read of it.
-    var preparation: String
+    let preparation: String
     /// Prepares the images zbar scans for this pass, from the shared per-image cache: none when the
     /// pass does not apply (too small to halve, say), usually one, or for the QR locator groups of
     /// candidates that are only computed when the ones before them failed. Each homography maps
     /// pass coordinates back to the original image.
-    let prepare: @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
+    var prepare: @Sendable (PassInputs) -> [() -> [(GreyImage, Homography)]]
     /// What the pass costs, preparation and zbar: the pipeline's work budget is counted in these.
     var cost: Cost
     /// Whether the preparation keeps 1-D bar widths as they are (the image itself, a global
@@ -98,7 +98,7 @@ final class PassInputs {
     /// the region is most of the image.
     lazy var barRegionInputs: PassInputs? = {
         guard let r = barRegion, r.width >= 16, r.height >= 16,
-            10 * r.width * r.height < 7 * original.width * original.height
+            Self.isPart(width: r.width, height: r.height, of: original)
         else { return nil }
         let tiles = max(
             2,
@@ -112,8 +112,14 @@ final class PassInputs {
     lazy var adaptiveBinary: GreyImage = original.adaptiveBinarized(
         block: max(15, min(original.width, original.height) / 8) | 1)
 
+    /// Whether a `width` x `height` crop of `image` is small enough to be worth working on apart
+    /// (under 70% of it): a crop of most of the image saves little and repeats the whole-image work.
+    static func isPart(width: Int, height: Int, of image: GreyImage) -> Bool {
+        10 * width * height < 7 * image.width * image.height
+    }
+
     /// Maps coordinates of an image scaled by `factor` back to the original.
     static func scale(_ factor: Double) -> Homography {
-        Homography(matrix: [1 / factor, 0, 0, 0, 1 / factor, 0, 0, 0, 1])
+        Homography(scale: 1 / factor)
     }
 }

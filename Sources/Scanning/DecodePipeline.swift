@@ -155,7 +155,7 @@ struct Region {
         let y0 = max(0, Int(((minY - m[5]) / m[4]).rounded(.down)))
         let x1 = min(image.width, Int(((maxX - m[2]) / m[0]).rounded(.up)))
         let y1 = min(image.height, Int(((maxY - m[5]) / m[4]).rounded(.up)))
-        guard x1 > x0, y1 > y0, 10 * (x1 - x0) * (y1 - y0) < 7 * image.width * image.height else { return nil }
+        guard x1 > x0, y1 > y0, PassInputs.isPart(width: x1 - x0, height: y1 - y0, of: image) else { return nil }
         let part = image.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
         let shifted = Homography(matrix: [
             m[0], 0, m[2] + m[0] * Double(x0), 0, m[4], m[5] + m[4] * Double(y0), 0, 0, 1,

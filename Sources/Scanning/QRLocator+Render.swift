@@ -78,7 +78,7 @@ extension QRLocator {
     /// Modules drawn crisp on a canvas with a quiet zone, and the canvas's mapping to the image.
     static func canvas(_ dark: [Bool], dim: Int, toImage: Homography) -> (GreyImage, Homography) {
         let px = dim > 100 ? 3 : 4, q = quietZone
-        let canvasToModule = Homography(matrix: [1 / Double(px), 0, -Double(q), 0, 1 / Double(px), -Double(q), 0, 0, 1])
+        let canvasToModule = Homography(scale: 1 / Double(px), dx: -Double(q), dy: -Double(q))
         return (drawn(dark, dim: dim, px: px), toImage.composed(with: canvasToModule))
     }
 
@@ -106,7 +106,7 @@ extension QRLocator {
         let p = dim <= 57 ? modulePixels : dim <= 97 ? 4 : 3, q = Double(quietZone)
         let side = Int((Double(dim) + 2 * q) * p)
         // Canvas pixel -> module coordinates -> image.
-        let canvasToModule = Homography(matrix: [1 / p, 0, -q, 0, 1 / p, -q, 0, 0, 1])
+        let canvasToModule = Homography(scale: 1 / p, dx: -q, dy: -q)
         let combined = toImage.composed(with: canvasToModule)
         let warped = grey.warped(by: combined, width: side, height: side, fill: 255)
         // Threshold against the local mean (glare and shading vary across a tilted screen), then

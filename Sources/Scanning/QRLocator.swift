@@ -81,7 +81,7 @@ struct QRLocator {
         var chosen = Array(triples.prefix(limit))
         // Three clear finders (each crossed by eight rows or more) are fitted even when strong
         // perspective (one finder twice the size of another) ranks them below weaker ones.
-        let clear = { (t: (FinderPattern, FinderPattern, FinderPattern)) in min(t.0.count, t.1.count, t.2.count) >= 8 }
+        let clear = { (t: Triple) in min(t.0.count, t.1.count, t.2.count) >= 8 }
         if !chosen.contains(where: clear), let strong = triples.first(where: clear) { chosen.append(strong) }
         var fitters: [() -> [GridFit]] = chosen.map { triple in
             { fitGrids(binary: binary, binaryScale: binaryScale, triple: triple) }
@@ -89,7 +89,7 @@ struct QRLocator {
         // Two clear finder patterns and no third (glare on it, or blur joining it to the data):
         // the two guesses for the third where the image shows a finder most clearly, settled
         // once, when the candidates before them failed.
-        if !triples.prefix(limit).contains(where: { min($0.0.count, $0.1.count, $0.2.count) >= 8 }) {
+        if !triples.prefix(limit).contains(where: clear) {
             let guesses = Lazy {
                 inferredTriples(Array(patterns)).compactMap { settled($0, binary: binary, binaryScale: binaryScale) }
                     .sorted { $0.score > $1.score }
@@ -140,9 +140,12 @@ struct QRLocator {
         }
     }
 
+    /// Three finder patterns as (top-left, top-right, bottom-left).
+    typealias Triple = (FinderPattern, FinderPattern, FinderPattern)
+
     /// Ordered (top-left, top-right, bottom-left) triples, most QR-like first.
-    static func bestTriples(_ patterns: [FinderPattern]) -> [(FinderPattern, FinderPattern, FinderPattern)] {
-        var scored: [(Double, (FinderPattern, FinderPattern, FinderPattern))] = []
+    static func bestTriples(_ patterns: [FinderPattern]) -> [Triple] {
+        var scored: [(Double, Triple)] = []
         let n = patterns.count
         guard n >= 3 else { return [] }
         for i in 0..<(n - 2) {
@@ -163,15 +166,10 @@ struct QRLocator {
                     let expected = (legB * legB + legC * legC).squareRoot()
                     let skew = abs(hyp - expected) / expected
                     guard skew < 0.6 else { continue }
-                    // Order so that top-right follows top-left clockwise (in image coordinates, y down).
-                    let cross =
-                        (b.center.x - a.center.x) * (c.center.y - a.center.y) - (b.center.y - a.center.y)
-                        * (c.center.x - a.center.x)
-                    let (tr, bl) = cross > 0 ? (b, c) : (c, b)
                     let score =
                         skew + abs(legB - legC) / max(legB, legC) + (sizes.max()! - sizes.min()!) / module - 0.02
                         * Double(min(a.count, b.count, c.count))
-                    scored.append((score, (a, tr, bl)))
+                    scored.append((score, clockwise(topLeft: a, b, c)))
                 }
             }
         }
@@ -182,25 +180,30 @@ struct QRLocator {
     /// that side is within a tenth of the longest (``bestTriples`` takes the corner opposite the
     /// longest); nil otherwise.
     static func otherOrdering(
-        _ triple: (FinderPattern, FinderPattern, FinderPattern)
-    ) -> (FinderPattern, FinderPattern, FinderPattern)? {
+        _ triple: Triple
+    ) -> Triple? {
         let (tl, tr, bl) = triple
         // The longest side is tr-bl; the next longest is opposite tr or bl.
         let (fromTR, fromBL, longest) = (
             dist(tl.center, bl.center), dist(tl.center, tr.center), dist(tr.center, bl.center)
         )
-        let (corner, a, b) = fromTR >= fromBL ? (tr, tl, bl) : (bl, tl, tr)
         guard max(fromTR, fromBL) >= 0.9 * longest else { return nil }
+        return fromTR >= fromBL ? clockwise(topLeft: tr, tl, bl) : clockwise(topLeft: bl, tl, tr)
+    }
+
+    /// (top-left, top-right, bottom-left), `topLeft` given: the top-right follows it clockwise (in
+    /// image coordinates, y down).
+    static func clockwise(topLeft a: FinderPattern, _ b: FinderPattern, _ c: FinderPattern) -> Triple {
         let cross =
-            (a.center.x - corner.center.x) * (b.center.y - corner.center.y) - (a.center.y - corner.center.y)
-            * (b.center.x - corner.center.x)
-        return cross > 0 ? (corner, a, b) : (corner, b, a)
+            (b.center.x - a.center.x) * (c.center.y - a.center.y) - (b.center.y - a.center.y)
+            * (c.center.x - a.center.x)
+        return cross > 0 ? (a, b, c) : (a, c, b)
     }
 
     /// Three finder patterns, one of them guessed from the other two.
     struct GuessedTriple {
         /// (top-left, top-right, bottom-left).
-        var triple: (FinderPattern, FinderPattern, FinderPattern)
+        var triple: Triple
         /// Which of the three is the guess.
         var guessed: Int
         /// How many of the 81 modules around the guess look like a finder (0 before settling).
@@ -236,11 +239,7 @@ struct QRLocator {
             let t = [a, b, guess]
             let sides = [dist(b.center, guess.center), dist(a.center, guess.center), dist(a.center, b.center)]
             let corner = sides.firstIndex(of: sides.max()!)!
-            let tl = t[corner], p = t[(corner + 1) % 3], q = t[(corner + 2) % 3]
-            let cross =
-                (p.center.x - tl.center.x) * (q.center.y - tl.center.y) - (p.center.y - tl.center.y)
-                * (q.center.x - tl.center.x)
-            let ordered = cross > 0 ? (tl, p, q) : (tl, q, p)
+            let ordered = clockwise(topLeft: t[corner], t[(corner + 1) % 3], t[(corner + 2) % 3])
             let index = [ordered.0, ordered.1, ordered.2].firstIndex { $0.count == 0 }
             return index.map { GuessedTriple(triple: ordered, guessed: $0) }
         }
@@ -298,7 +297,7 @@ struct QRLocator {
     /// ``GridFit``). The best two grids are refined finely and returned, best first, unless they
     /// leave the image or are big symbols that do not look like one.
     static func fitGrids(
-        binary: GreyImage, binaryScale: Double, triple: (FinderPattern, FinderPattern, FinderPattern),
+        binary: GreyImage, binaryScale: Double, triple: Triple,
         guessed: Int? = nil
     ) -> [GridFit] {
         let (tl, tr, bl) = triple
@@ -306,7 +305,7 @@ struct QRLocator {
         let estimate = ((dist(tl.center, tr.center) + dist(tl.center, bl.center)) / 2) / module + 7
         let version = max(1, min(40, Int(((estimate - 17) / 4).rounded())))
         let guessBR = Point(x: tr.center.x + bl.center.x - tl.center.x, y: tr.center.y + bl.center.y - tl.center.y)
-        let toBinary = Homography(matrix: [binaryScale, 0, 0, 0, binaryScale, 0, 0, 0, 1])
+        let toBinary = Homography(scale: binaryScale)
         var fits: [GridFit] = []
         for v in (version - 2)...(version + 1) where (1...40).contains(v) {
             let dim = Double(17 + 4 * v)

@@ -33,6 +33,11 @@ public struct Homography: Sendable, Equatable {
         m = (0..<8).map { a[$0][8] / a[$0][$0] } + [1]
     }
 
+    /// `(x, y) -> (scale x + dx, scale y + dy)`: a uniform scale, then a shift.
+    public init(scale: Double, dx: Double = 0, dy: Double = 0) {
+        m = [scale, 0, dx, 0, scale, dy, 0, 0, 1]
+    }
+
     /// The transform that changes nothing.
     public static let identity = Homography(matrix: [1, 0, 0, 0, 1, 0, 0, 0, 1])
 
