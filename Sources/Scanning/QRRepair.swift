@@ -48,17 +48,8 @@ enum QRRepair {
     }
 
     static func mend(dark: [Bool], reliability: [Double], layout: QRLayout, level: QRLevel, mask: Int) -> [Bool]? {
-        let dim = layout.dim
-        // Unmasked codewords, and each one's reliability: that of its least reliable module.
-        let count = layout.totalCodewords
-        var codewords = [UInt8](repeating: 0, count: count)
-        var trust = [Double](repeating: .infinity, count: count)
-        for (bit, index) in layout.dataBits.enumerated() {
-            let x = index % dim, y = index / dim
-            let value = dark[index] != QRLayout.masks(mask, x: x, y: y)
-            if value { codewords[bit / 8] |= 0x80 >> UInt8(bit % 8) }
-            trust[bit / 8] = min(trust[bit / 8], reliability[index])
-        }
+        let dim = layout.dim, count = layout.totalCodewords
+        let (codewords, trust) = Self.codewords(dark: dark, reliability: reliability, layout: layout, mask: mask)
         // De-interleave: data codewords block by block in turn, then the ECC codewords.
         let (parity, dataCounts) = layout.blocks(level: level)
         var members = dataCounts.map { _ in [Int]() }
@@ -117,6 +108,23 @@ enum QRRepair {
         // Nothing mended and the same modules: the plain sampled candidate already showed zbar this.
         guard changed > 0 || out != dark else { return nil }
         return out
+    }
+
+    /// The unmasked codewords in placement order (codeword k is in the modules
+    /// `layout.dataBits[8k ..< 8k + 8]`), and each one's reliability: that of its least reliable
+    /// module.
+    static func codewords(dark: [Bool], reliability: [Double], layout: QRLayout, mask: Int) -> (
+        codewords: [UInt8], trust: [Double]
+    ) {
+        var codewords = [UInt8](repeating: 0, count: layout.totalCodewords)
+        var trust = [Double](repeating: .infinity, count: layout.totalCodewords)
+        for (bit, index) in layout.dataBits.enumerated() {
+            if dark[index] != QRLayout.masks(mask, x: index % layout.dim, y: index / layout.dim) {
+                codewords[bit / 8] |= 0x80 >> UInt8(bit % 8)
+            }
+            trust[bit / 8] = min(trust[bit / 8], reliability[index])
+        }
+        return (codewords, trust)
     }
 
     /// Corrects one block: first as zbar would (errors only), then with the least reliable

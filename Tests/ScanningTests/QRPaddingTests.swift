@@ -13,15 +13,9 @@ struct QRPaddingTests {
         let layout = QRLayout(dim: matrix.size)!
         let reliable = [Double](repeating: 1, count: matrix.modules.count)
         let (level, mask) = QRRepair.formats(dark: matrix.modules, reliability: reliable, layout: layout)[0]
-        var codewords = [UInt8](repeating: 0, count: layout.totalCodewords)
-        var modules = [[Int]](repeating: [], count: layout.totalCodewords)
-        for (bit, index) in layout.dataBits.enumerated() {
-            if matrix.modules[index] != QRLayout.masks(mask, x: index % layout.dim, y: index / layout.dim) {
-                codewords[bit / 8] |= 0x80 >> UInt8(bit % 8)
-            }
-            modules[bit / 8].append(index)
-        }
-        return (layout, level, codewords, modules)
+        let codewords = QRRepair.codewords(dark: matrix.modules, reliability: reliable, layout: layout, mask: mask)
+        let modules = (0..<layout.totalCodewords).map { Array(layout.dataBits[(8 * $0)..<(8 * $0 + 8)]) }
+        return (layout, level, codewords.codewords, modules)
     }
 
     @Test(
