@@ -15,11 +15,8 @@ public enum CatalogCSV {
                 throw CatalogCSVError(
                     line: number, reason: "expected code,name,price,currency; found \(fields.count) fields")
             }
-            let name = fields[1].trimmed
-            guard !name.isEmpty, name.count <= 200 else {
-                throw CatalogCSVError(line: number, reason: "a product name has 1 to 200 characters")
-            }
             do {
+                let name = try PlainText.check(fields[1], field: "product name", maxLength: 200)
                 let code = try ProductCode(fields[0].trimmed)
                 let currency = try Currency(code: fields[3].trimmed.uppercased())
                 let price = try Money(parsing: fields[2].trimmed, currency: currency)

@@ -2,6 +2,8 @@ import CouponCore
 import CouponStore
 import Foundation
 import Hummingbird
+import NIOCore
+import NIOHTTP1
 
 /// An error the API reports as `{"error": {"code": "...", "message": "..."}}` with its status.
 /// Every client mistake maps to one of these with a 4xx; anything else is a 500 and a bug.
@@ -56,6 +58,10 @@ public struct APIError: HTTPResponseError, Sendable {
                 case .emptyChange: .badRequest
                 }
             return APIError(status, error.code, error.description)
+        case let error as LimitError: return APIError(.unprocessableContent, "over_limit", error.description)
+        case let error as PlainTextError:
+            let code = "bad_" + (error.field.split(separator: " ").last.map(String.init) ?? "text")
+            return APIError(.badRequest, code, error.description)
         case let error as CouponCodeError: return APIError(.badRequest, "invalid_code", error.description)
         case let error as BasketError: return APIError(.badRequest, "bad_basket", error.description)
         case let error as SettlementError:
@@ -67,6 +73,13 @@ public struct APIError: HTTPResponseError, Sendable {
                 case .notHeld, .holdExpired: .conflict
                 }
             return APIError(status, error.code, error.description)
+        case _ where StoreError.unavailable(error) != nil:
+            return APIError(.serviceUnavailable, "unavailable", StoreError.unavailable(error)!.description)
+        case let error as NIOTooManyBytesError:
+            let limit = error.maxBytes.map { " of \($0) bytes" } ?? ""
+            return APIError(.contentTooLarge, "too_large", "the request body is over this route's limit\(limit)")
+        case let error as HTTPParserError:
+            return APIError(.badRequest, "bad_request", "the request is not valid HTTP/1.1 (\(error))")
         case is DecodingError: return APIError(.badRequest, "malformed_json", describe(error as! DecodingError))
         case let error as HTTPError:
             let code =

@@ -37,7 +37,7 @@ struct AdminRoutes<Store: CouponStore> {
     /// Under an `Idempotency-Key` a retry gets the same answer (stored sealed) instead of a second batch.
     @Sendable func batch(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 16 << 20)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBulkBody)
         let body = try JSONDecoder().decode(BatchBody.self, from: raw)
         let now = configuration.clock()
         var bodies: [IssueBody]
@@ -54,13 +54,15 @@ struct AdminRoutes<Store: CouponStore> {
                 throw APIError(.badRequest, "missing_field", "give count and initial, or coupons")
             }
             guard count >= 1 else { throw APIError(.badRequest, "bad_batch", "count is at least 1") }
-            guard count <= 10_000 else { throw APIError(.badRequest, "bad_batch", "at most 10,000 coupons per call") }
+            guard count <= configuration.limits.maxBatch else {
+                throw APIError(.badRequest, "bad_batch", "at most \(configuration.limits.maxBatch) coupons per call")
+            }
             bodies = Array(
                 repeating: IssueBody(initial: initial, expiry: body.expiry, campaign: body.campaign, phone: nil),
                 count: count)
         }
-        guard (1...10_000).contains(bodies.count) else {
-            throw APIError(.badRequest, "bad_batch", "a batch has 1 to 10,000 coupons")
+        guard (1...configuration.limits.maxBatch).contains(bodies.count) else {
+            throw APIError(.badRequest, "bad_batch", "a batch has 1 to \(configuration.limits.maxBatch) coupons")
         }
         let requests = try bodies.map {
             try CouponRoutes<Store>.issueRequest($0, configuration: configuration, now: now)
@@ -86,7 +88,7 @@ struct AdminRoutes<Store: CouponStore> {
 
     @Sendable func load(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let body = try JSONDecoder().decode(LoadBody.self, from: raw)
         let reference = try Self.note(body.reference, field: "reference")
         let id = try context.parameters.require("id")
@@ -102,7 +104,7 @@ struct AdminRoutes<Store: CouponStore> {
 
     @Sendable func adjust(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let body = try JSONDecoder().decode(AdjustBody.self, from: raw)
         let reason = try Self.note(body.reason, field: "reason")
         let id = try context.parameters.require("id")
@@ -126,12 +128,11 @@ struct AdminRoutes<Store: CouponStore> {
 
     /// A reference or reason for the ledger: 1 to 200 characters on one line.
     static func note(_ text: String, field: String) throws -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard (1...200).contains(trimmed.count), !trimmed.contains(where: { $0.isNewline || $0.asciiValue == 0 })
-        else {
-            throw APIError(.badRequest, "bad_\(field)", "a \(field) has 1 to 200 characters on one line")
+        do {
+            return try PlainText.check(text, field: field, maxLength: 200)
+        } catch {
+            throw APIError(.badRequest, "bad_\(field)", error.description)
         }
-        return trimmed
     }
 
     @Sendable func block(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -145,7 +146,7 @@ struct AdminRoutes<Store: CouponStore> {
     /// Under an `Idempotency-Key` a retry replays the first answer instead of 409 `wrong_state`.
     func setBlocked(_ blocked: Bool, request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let id = try context.parameters.require("id")
         let key = try gate.key(for: request, body: raw, principal: principal)
         let render = couponResponse
@@ -161,7 +162,7 @@ struct AdminRoutes<Store: CouponStore> {
     /// instead of replacing it again.
     @Sendable func reissue(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let id = try context.parameters.require("id")
         let key = try gate.key(for: request, body: raw, principal: principal)
         let baseURL = configuration.publicBaseURL
@@ -180,7 +181,7 @@ struct AdminRoutes<Store: CouponStore> {
 
     @Sendable func refund(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 1 << 20)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBasketBody)
         let body = try JSONDecoder().decode(RefundBody.self, from: raw)
         var lines: [(code: ProductCode, quantity: Int)] = []
         for line in body.lines {

@@ -1,6 +1,7 @@
 import CouponCore
 import CouponStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// Wires the routes over `store` into a Hummingbird application.
@@ -30,12 +31,12 @@ public func buildApplication<Store: CouponStore>(
     }
     PublicRoutes(
         store: store, limiter: RateLimiter(limit: configuration.publicBalanceLimit),
-        trustedProxies: configuration.trustedProxies
+        trustedProxies: configuration.trustedProxies, limits: configuration.limits
     ).register(on: router)
     ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
     let v1 = router.group("v1")
     let failures = FailureLimiter(limit: configuration.failureLimit)
-    ProductRoutes(store: store).register(on: v1)
+    ProductRoutes(store: store, configuration: configuration).register(on: v1)
     let gate = IdempotencyGate()
     StationRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     CouponRoutes(store: store, configuration: configuration, failures: failures, gate: gate).register(on: v1)
@@ -44,12 +45,22 @@ public func buildApplication<Store: CouponStore>(
     ).register(on: v1)
     AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     OperationsRoutes(store: store, configuration: configuration, keys: keys).register(on: v1)
+    let limits = configuration.connections
+    let pending = PendingConnections(capacity: limits.maxPending)
+    var http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [HeaderDeadline(pending: pending, timeout: limits.headerTimeout)],
+        idleTimeout: limits.idleTimeout)
+    // Header fields past 16 KiB, or more than 100 of them: 431 (NIO's parser refuses them).
+    http1.httpDecoder = .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
     var app = Application(
         router: router,
+        server: configuration.serverBuilder(http1),
         configuration: .init(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "coupon-server"),
+            address: .hostname(configuration.host, port: configuration.port), serverName: "coupon-server",
+            backlog: 1024, availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
+    if let tls = configuration.tls { app.addServices(TLSReloadService(reloader: tls, logger: logger)) }
     app.addServices(HoldExpiryService(store: store, clock: configuration.clock, interval: .seconds(5), logger: logger))
     return app
 }

@@ -21,7 +21,7 @@ struct CouponRoutes<Store: CouponStore> {
     /// gets the same answer (stored sealed) instead of a second coupon.
     @Sendable func issue(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let body = try JSONDecoder().decode(IssueBody.self, from: raw)
         let now = configuration.clock()
         let issue = try Self.issueRequest(body, configuration: configuration, now: now)
@@ -42,6 +42,7 @@ struct CouponRoutes<Store: CouponStore> {
         guard initial.minorUnits > 0 else {
             throw APIError(.badRequest, "bad_amount", "a coupon starts with more than nothing")
         }
+        try configuration.limits.checkBalance(initial)
         var expires: Instant? = nil
         if let expiry = body.expiry {
             if let date = expiry.date {
@@ -54,11 +55,7 @@ struct CouponRoutes<Store: CouponStore> {
             }
             if let expires, expires <= now { throw APIError(.badRequest, "bad_expiry", "the expiry is in the past") }
         }
-        if let campaign = body.campaign {
-            guard (1...64).contains(campaign.count), campaign.allSatisfy({ !$0.isNewline && $0 != "\u{0}" }) else {
-                throw APIError(.badRequest, "bad_campaign", "a campaign name has 1 to 64 characters on one line")
-            }
-        }
+        let campaign = try body.campaign.map { try PlainText.check($0, field: "campaign", maxLength: 64) }
         if let phone = body.phone {
             let digits = phone.filter(\.isNumber)
             guard phone.first == "+", (8...15).contains(digits.count),
@@ -67,14 +64,14 @@ struct CouponRoutes<Store: CouponStore> {
                 throw APIError(.badRequest, "bad_phone", "write a phone number in international form, +8613800000000")
             }
         }
-        return IssueRequest(initial: initial, expiresAt: expires, campaign: body.campaign, phone: body.phone)
+        return IssueRequest(initial: initial, expiresAt: expires, campaign: campaign, phone: body.phone)
     }
 
     @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
         let principal = try context.requireKey()
         let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
         try failures.check(key: principal.keyID, address: address)
-        let body = try await request.decode(as: LookupBody.self, context: context)
+        let body = try await request.json(LookupBody.self, upTo: configuration.limits.maxBody)
         guard let code = try? QRPayload.code(from: body.code), let record = try await store.coupon(code: code) else {
             failures.failed(key: principal.keyID, address: address)
             // A malformed code and an unknown one get the same answer.

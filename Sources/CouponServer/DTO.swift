@@ -28,6 +28,13 @@ struct AmountDTO: Codable, Sendable, Equatable {
     }
 }
 
+/// A total over many coupons on the wire: as ``AmountDTO``, but summed in 128 bits, so a report
+/// never overflows (a JSON number of up to 39 digits; within the balance limits it stays far below).
+struct TotalDTO: Codable, Sendable, Equatable {
+    var amount: Int128
+    var currency: String
+}
+
 struct IssueBody: Decodable {
     var initial: AmountDTO
     /// Days of validity from now, or an end date (`2027-12-31`, the end of that day in the
@@ -209,4 +216,12 @@ extension Instant {
 
     /// The system clock, in whole seconds.
     public static var now: Instant { Instant(secondsSince1970: Int64(Date().timeIntervalSince1970)) }
+}
+
+extension Request {
+    /// The body decoded as JSON, refused with 413 past `limit` bytes.
+    func json<T: Decodable>(_ type: T.Type, upTo limit: Int) async throws -> T {
+        let raw = try await body.collect(upTo: limit)
+        return try JSONDecoder().decode(T.self, from: raw)
+    }
 }

@@ -74,9 +74,9 @@ struct OperationsRoutes<Store: CouponStore> {
         struct Finding: Encodable {
             var coupon_id: String
             var stored: Int64
-            var from_ledger: Int64
+            var from_ledger: Int128
             var held: Int64
-            var open_holds: Int64
+            var open_holds: Int128
         }
 
         var ok: Bool
@@ -98,7 +98,7 @@ struct OperationsRoutes<Store: CouponStore> {
     /// `POST /v1/backup`: an online copy of the database, checked, sent as the response body.
     @Sendable func backup(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.require(.admin)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("coupon-backup-\(UUID().uuidString)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("coupon-backup-\(SecureID.hex())")
             .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await store.backup(to: path)
@@ -112,7 +112,7 @@ struct OperationsRoutes<Store: CouponStore> {
 
     struct LiabilityDTO: ResponseEncodable {
         var asOf: String
-        var outstanding: [AmountDTO]
+        var outstanding: [TotalDTO]
 
         enum CodingKeys: String, CodingKey {
             case outstanding
@@ -123,18 +123,20 @@ struct OperationsRoutes<Store: CouponStore> {
     /// `GET /v1/reports/liability?as_of=2026-12-31`: outstanding balances at the end of that day.
     @Sendable func liability(_ request: Request, context: AppRequestContext) async throws -> LiabilityDTO {
         _ = try context.require(.admin)
-        let asOf = try request.uri.queryParameters.get("as_of").map { try configuration.endOfDay($0) }
+        let asOf = try request.uri.queryParameters.get("as_of").map {
+            try configuration.endOfDay($0, errorCode: "bad_date")
+        }
         let totals = try await store.liability(asOf: asOf.map { Instant(secondsSince1970: $0.secondsSince1970 - 1) })
         return LiabilityDTO(
             asOf: (asOf ?? configuration.clock()).iso8601,
-            outstanding: totals.sorted { $0.key < $1.key }.map { AmountDTO(amount: $0.value, currency: $0.key) })
+            outstanding: totals.sorted { $0.key < $1.key }.map { TotalDTO(amount: $0.value, currency: $0.key) })
     }
 
     struct CampaignDTO: ResponseEncodable {
         struct Totals: Encodable {
             var currency: String
             var coupons: Int
-            var issued, loaded, adjusted, redeemed, expired, outstanding: Int64
+            var issued, loaded, adjusted, redeemed, expired, outstanding: Int128
         }
 
         var campaign: String
@@ -160,8 +162,8 @@ struct OperationsRoutes<Store: CouponStore> {
             var station: String
             var currency: String
             var settlements: Int
-            var captured: Int64
-            var refunded: Int64
+            var captured: Int128
+            var refunded: Int128
             var voided: Int
             var expired_holds: Int
         }
@@ -176,7 +178,7 @@ struct OperationsRoutes<Store: CouponStore> {
         guard let date = request.uri.queryParameters.get("date") else {
             throw APIError(.badRequest, "missing_field", "give the date, YYYY-MM-DD")
         }
-        let end = try configuration.endOfDay(date)
+        let end = try configuration.endOfDay(date, errorCode: "bad_date")
         let start = Instant(secondsSince1970: end.secondsSince1970 - 86400)
         let station: String? = request.uri.queryParameters.get("station").map { String($0) }
         let reports = try await store.daily(from: start, to: end, station: station)
@@ -214,7 +216,8 @@ struct OperationsRoutes<Store: CouponStore> {
         guard let since = request.uri.queryParameters.get("since") else {
             throw APIError(.badRequest, "missing_field", "give since, YYYY-MM-DD")
         }
-        let start = Instant(secondsSince1970: try configuration.endOfDay(since).secondsSince1970 - 86400)
+        let start = Instant(
+            secondsSince1970: try configuration.endOfDay(since, errorCode: "bad_date").secondsSince1970 - 86400)
         let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 1000
         guard (1...10_000).contains(limit) else { throw APIError(.badRequest, "bad_limit", "limit is 1 to 10000") }
         let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0

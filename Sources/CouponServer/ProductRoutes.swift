@@ -6,6 +6,7 @@ import Hummingbird
 /// `/v1/products`: the catalogue the provider prices baskets from.
 struct ProductRoutes<Store: CouponStore> {
     let store: Store
+    let configuration: ServerConfiguration
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("products", use: list)
@@ -17,12 +18,14 @@ struct ProductRoutes<Store: CouponStore> {
     @Sendable func put(_ request: Request, context: AppRequestContext) async throws -> ProductDTO {
         _ = try context.require(.admin)
         let code = try ProductCode(try context.parameters.require("code"))
-        let body = try await request.decode(as: ProductBody.self, context: context)
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else {
-            throw APIError(.badRequest, "bad_name", "a product name has 1 to 200 characters")
+        let body = try await request.json(ProductBody.self, upTo: configuration.limits.maxBody)
+        let name = try PlainText.check(body.name, field: "product name", maxLength: 200)
+        let price = try body.price.money()
+        guard price.minorUnits <= configuration.limits.maxPrice else {
+            throw LimitError.price(
+                limit: Money(minorUnits: configuration.limits.maxPrice, currency: price.currency), given: price)
         }
-        let product = Product(code: code, name: name, price: try body.price.money())
+        let product = Product(code: code, name: name, price: price)
         try await store.putProduct(product)
         return ProductDTO(product)
     }
@@ -60,7 +63,7 @@ struct ProductRoutes<Store: CouponStore> {
     /// `POST /v1/products/import` with a CSV body (`code,name,price,currency`): all rows or none.
     @Sendable func importCSV(_ request: Request, context: AppRequestContext) async throws -> ImportDTO {
         _ = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 16 << 20)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBulkBody)
         guard let text = String(data: Data(buffer: raw), encoding: .utf8) else {
             throw APIError(.badRequest, "bad_csv", "the catalogue must be UTF-8 text")
         }
@@ -71,6 +74,13 @@ struct ProductRoutes<Store: CouponStore> {
             throw APIError(.badRequest, "bad_csv", error.description)
         }
         guard !products.isEmpty else { throw APIError(.badRequest, "bad_csv", "the catalogue has no products") }
+        if let index = products.firstIndex(where: { $0.price.minorUnits > configuration.limits.maxPrice }) {
+            let limit = Money(minorUnits: configuration.limits.maxPrice, currency: products[index].price.currency)
+            throw APIError(
+                .unprocessableContent, "over_limit",
+                "product \(products[index].code): "
+                    + LimitError.price(limit: limit, given: products[index].price).description)
+        }
         try await store.putProducts(products)
         return ImportDTO(imported: products.count)
     }

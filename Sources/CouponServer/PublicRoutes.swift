@@ -10,6 +10,7 @@ struct PublicRoutes<Store: CouponStore> {
     let store: Store
     let limiter: RateLimiter
     let trustedProxies: [String]
+    let limits: Limits
 
     func register(on router: Router<AppRequestContext>) {
         router.post("v1/public/balance", use: balance)
@@ -33,7 +34,7 @@ struct PublicRoutes<Store: CouponStore> {
         guard limiter.allow(client) else {
             throw APIError(.tooManyRequests, "rate_limited", "too many balance checks from this address; wait a minute")
         }
-        let body = try await request.decode(as: LookupBody.self, context: context)
+        let body = try await request.json(LookupBody.self, upTo: limits.maxBody)
         // A malformed code and an unknown one get the same answer.
         guard let code = try? QRPayload.code(from: body.code), let record = try await store.coupon(code: code) else {
             throw APIError(.notFound, "not_found", "no coupon matches this code")

@@ -19,7 +19,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         -> Response
     {
         var context = context
-        let id = String(UUID().uuidString.lowercased().prefix(12))
+        let id = SecureID.hex(8)
         context.logger[metadataKey: "request_id"] = "\(id)"
         let start = ContinuousClock.now
         var path = request.uri.path

@@ -20,11 +20,17 @@ public struct ServerConfiguration: Sendable {
     /// Failed code lookups and settlements with unknown codes allowed per key, and per client
     /// address, each minute.
     public var failureLimit = 20
+    /// The largest balance, batch, price and request bodies (docs/operations.md lists them).
+    public var limits = Limits()
+    /// Timeouts and connection caps against clients that hold connections open.
+    public var connections = ConnectionLimits()
+    /// TLS (certificate and key, reloaded on SIGHUP), or nil for plain HTTP.
+    public var tls: TLSReloader? = nil
     /// Proxies whose `X-Forwarded-For` is believed for the client's address.
     public var trustedProxies: [String] = []
     /// The key of receipts' read-only balance links (`/b/<token>`); coupon-server keeps it in the
     /// data folder so links outlive a restart.
-    public var balanceLinkSecret: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
+    public var balanceLinkSecret: [UInt8] = SecureID.bytes(32)
     /// The clock; tests set their own.
     public var clock: @Sendable () -> Instant = { Instant.now }
 
@@ -34,16 +40,17 @@ public struct ServerConfiguration: Sendable {
     var balanceLinks: BalanceLinks { BalanceLinks(secret: balanceLinkSecret, baseURL: publicBaseURL) }
 
     /// The instant an expiry date (`2027-12-31`) ends in the configured zone.
-    func endOfDay(_ date: String) throws -> Instant {
-        let parts = date.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, let zone = TimeZone(identifier: timeZone) else {
-            throw APIError(.badRequest, "bad_expiry", "write an expiry date as YYYY-MM-DD")
+    func endOfDay(_ date: String, errorCode: String = "bad_expiry") throws -> Instant {
+        guard let day = CalendarDay(date) else {
+            throw APIError(.badRequest, errorCode, "'\(date)' is not a calendar day; write it as YYYY-MM-DD")
+        }
+        guard let zone = TimeZone(identifier: timeZone) else {
+            throw APIError(.badRequest, "bad_expiry", "unknown time zone \(timeZone)")
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2] + 1)
-        guard (1...12).contains(parts[1]), (1...31).contains(parts[2]), let next = calendar.date(from: components)
-        else {
+        let components = DateComponents(year: day.year, month: day.month, day: day.day + 1)
+        guard let next = calendar.date(from: components) else {
             throw APIError(.badRequest, "bad_expiry", "'\(date)' is not a date")
         }
         return Instant(secondsSince1970: Int64(next.timeIntervalSince1970))

@@ -27,7 +27,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition, with the gauges read from the store by the caller.
-    func render(holdsOpen: Int, heldAmounts: [String: Int64], liability: [String: Int64]) -> String {
+    func render(holdsOpen: Int, heldAmounts: [String: Int128], liability: [String: Int128]) -> String {
         let state = state.withLock { $0 }
         var out = "# HELP coupon_settlements_total Settlement requests by result and reason.\n"
         out += "# TYPE coupon_settlements_total counter\n"

@@ -56,7 +56,7 @@ struct SettlementRoutes<Store: CouponStore> {
     /// Settles, and says what happened (nil when the answer was a replay).
     func settle(_ request: Request, context: AppRequestContext) async throws -> (Response, SettlementOutcome?) {
         let principal = try context.require(.station)
-        let raw = try await request.body.collect(upTo: 1 << 20)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBasketBody)
         let body = try JSONDecoder().decode(SettlementBody.self, from: raw)
         let code = try QRPayload.code(from: body.couponCode)
         let basket = try Basket(body.items.map { (code: $0.productCode, quantity: $0.quantity) })
@@ -93,6 +93,16 @@ struct SettlementRoutes<Store: CouponStore> {
     @Sendable func render(_ settlement: SettlementRecord) throws -> StoredResponse {
         let dto = SettlementDTO(settlement, links: configuration.balanceLinks)
         return try .json(200, dto)
+    }
+
+    /// A capture's or void's answer as stored under its key: the settlement, or the refusal's error.
+    @Sendable func render(_ result: Result<SettlementRecord, SettlementError>) throws -> StoredResponse {
+        switch result {
+        case .success(let settlement): return try render(settlement)
+        case .failure(let error):
+            let api = APIError.from(error) ?? APIError(.conflict, error.code, error.description)
+            return StoredResponse(status: Int(api.status.code), body: [UInt8](try api.jsonBody()))
+        }
     }
 
     /// A decline: 402 with the reason's code, and the unchanged balance for the "not paid" slip.
@@ -141,7 +151,7 @@ struct SettlementRoutes<Store: CouponStore> {
     @Sendable func capture(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.station, orAdmin: true)
         // The body is optional: none captures everything held.
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let body =
             raw.readableBytes == 0 ? CaptureBody(amount: nil) : try JSONDecoder().decode(CaptureBody.self, from: raw)
         let id = try context.parameters.require("id")
@@ -152,7 +162,7 @@ struct SettlementRoutes<Store: CouponStore> {
                 settlementID: id, amount: amount, station: principal.station, now: now)
             return Response(stored: try render(settlement))
         }
-        let render: @Sendable (SettlementRecord) throws -> StoredResponse = self.render
+        let render: @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse = self.render
         return try await gate.run(key) {
             try await store.capture(
                 settlementID: id, amount: amount, station: principal.station, now: now, idempotency: key,
@@ -163,14 +173,14 @@ struct SettlementRoutes<Store: CouponStore> {
 
     @Sendable func void(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.station, orAdmin: true)
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let id = try context.parameters.require("id")
         let now = configuration.clock()
         guard let key = try gate.key(for: request, body: raw, principal: principal) else {
             return Response(
                 stored: try render(try await store.void(settlementID: id, station: principal.station, now: now)))
         }
-        let render: @Sendable (SettlementRecord) throws -> StoredResponse = self.render
+        let render: @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse = self.render
         return try await gate.run(key) {
             try await store.void(
                 settlementID: id, station: principal.station, now: now, idempotency: key, render: render

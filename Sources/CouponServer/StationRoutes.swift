@@ -16,7 +16,7 @@ struct StationRoutes<Store: CouponStore> {
     /// Under an `Idempotency-Key` a retry gets the same key back (stored sealed) instead of a second one.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let admin = try context.require(.admin)
-        let raw = try await request.body.collect(upTo: 64 * 1024)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
         let body = try JSONDecoder().decode(StationBody.self, from: raw)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })

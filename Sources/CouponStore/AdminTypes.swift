@@ -68,13 +68,13 @@ public struct KeyInfo: Sendable, Equatable {
 public struct CampaignReport: Sendable, Equatable {
     public var currency: String
     public var coupons: Int
-    public var issued: Int64
-    public var loaded: Int64
-    public var adjusted: Int64
+    public var issued: Int128
+    public var loaded: Int128
+    public var adjusted: Int128
     /// Captured less refunded.
-    public var redeemed: Int64
-    public var expired: Int64
-    public var outstanding: Int64
+    public var redeemed: Int128
+    public var expired: Int128
+    public var outstanding: Int128
 }
 
 /// One station's day, in minor units of one currency.
@@ -82,8 +82,8 @@ public struct DailyReport: Sendable, Equatable {
     public var station: String
     public var currency: String
     public var settlements: Int
-    public var captured: Int64
-    public var refunded: Int64
+    public var captured: Int128
+    public var refunded: Int128
     public var voided: Int
     public var expiredHolds: Int
 }

@@ -38,16 +38,18 @@ public protocol CouponStore: Sendable {
         _ request: SettleRequest, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (SettlementOutcome) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementOutcome>
-    /// ``capture(settlementID:amount:station:now:)`` under an idempotency key.
+    /// ``capture(settlementID:amount:station:now:)`` under an idempotency key. A refusal is an
+    /// answer too: it is stored under the key and committed with whatever it did (a hold found
+    /// expired is released in the same transaction), so a retry replays it.
     func capture(
         settlementID: String, amount: Money?, station: String?, now: Instant, idempotency: IdempotencyKey,
-        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
-    ) async throws -> Idempotent<SettlementRecord>
-    /// ``void(settlementID:station:now:)`` under an idempotency key.
+        render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
+    ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>>
+    /// ``void(settlementID:station:now:)`` under an idempotency key; a refusal is stored as for capture.
     func void(
         settlementID: String, station: String?, now: Instant, idempotency: IdempotencyKey,
-        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
-    ) async throws -> Idempotent<SettlementRecord>
+        render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
+    ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>>
     /// The response first sent under an idempotency key of `scope`, or nil when none was: how a
     /// station that lost an answer learns what its request did.
     func storedResponse(scope: String, key: String) async throws -> StoredResponse?
@@ -117,9 +119,9 @@ public protocol CouponStore: Sendable {
     /// Revokes a key; false when it did not exist or was revoked already.
     func revokeKey(id: String, now: Instant) async throws -> Bool
     /// Open holds: how many, and the amounts held per currency.
-    func openHolds() async throws -> (count: Int, amounts: [String: Int64])
+    func openHolds() async throws -> (count: Int, amounts: [String: Int128])
     /// Outstanding balances per currency at a moment (now when nil).
-    func liability(asOf: Instant?) async throws -> [String: Int64]
+    func liability(asOf: Instant?) async throws -> [String: Int128]
     /// A campaign's issued, redeemed, expired and outstanding amounts per currency.
     func campaign(_ name: String) async throws -> [CampaignReport]
     /// Totals per station between two instants.
@@ -216,7 +218,7 @@ public struct LedgerEntry: Sendable, Equatable {
 public struct AuditFinding: Sendable, Equatable {
     public var couponID: String
     public var stored: Int64
-    public var fromLedger: Int64
+    public var fromLedger: Int128
     public var held: Int64
-    public var openHolds: Int64
+    public var openHolds: Int128
 }

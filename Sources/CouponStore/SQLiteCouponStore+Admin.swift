@@ -7,6 +7,7 @@ extension SQLiteCouponStore {
         _ requests: [IssueRequest], actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable ([IssuedCoupon]) throws -> StoredResponse
     ) async throws -> Idempotent<[IssuedCoupon]> {
+        for request in requests { try checkBalance(request.initial.minorUnits, currency: request.initial.currency) }
         let work = issueWork(requests, actor: actor, now: now)
         guard let idempotency else {
             let issued = try await pool.write(work)
@@ -45,6 +46,7 @@ extension SQLiteCouponStore {
         idempotency: IdempotencyKey?, render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
     ) async throws -> Idempotent<CouponRecord> {
         guard amount.minorUnits > 0 else { throw AdminError.emptyChange("a load adds more than nothing") }
+        let store = self
         return try await change(
             couponID: couponID, currency: amount.currency, now: now, idempotency: idempotency, render: render
         ) { db, row in
@@ -54,6 +56,7 @@ extension SQLiteCouponStore {
             let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
             let (after, overflow) = balance.addingReportingOverflow(amount.minorUnits)
             guard !overflow else { throw MoneyError.overflow }
+            try store.checkBalance(after, currency: amount.currency)
             try db.execute(sql: "UPDATE coupons SET balance = ? WHERE id = ?", arguments: [after, couponID])
             try Self.appendLedger(
                 db, coupon: couponID, kind: .load, amount: amount.minorUnits, balance: (balance, after),
@@ -66,6 +69,7 @@ extension SQLiteCouponStore {
         idempotency: IdempotencyKey?, render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
     ) async throws -> Idempotent<CouponRecord> {
         guard amount.minorUnits != 0 else { throw AdminError.emptyChange("an adjustment of zero changes nothing") }
+        let store = self
         return try await change(
             couponID: couponID, currency: amount.currency, now: now, idempotency: idempotency, render: render
         ) { db, row in
@@ -75,6 +79,8 @@ extension SQLiteCouponStore {
             guard after >= held else {
                 throw AdminError.belowHeld(balance: row.snapshot.balance, held: row.snapshot.held, change: amount)
             }
+            // Lowering a balance is always allowed (the limit may have been lowered since).
+            if amount.minorUnits > 0 { try store.checkBalance(after, currency: amount.currency) }
             try db.execute(sql: "UPDATE coupons SET balance = ? WHERE id = ?", arguments: [after, couponID])
             try Self.appendLedger(
                 db, coupon: couponID, kind: .adjust, amount: amount.minorUnits, balance: (balance, after),
@@ -169,6 +175,7 @@ extension SQLiteCouponStore {
         settlementID: String, lines: [(code: ProductCode, quantity: Int)], actor: String, now: Instant,
         idempotency: IdempotencyKey?, render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementRecord> {
+        let store = self
         let work: @Sendable (Database) throws -> SettlementRecord = { db in
             guard let settlement = try Self.fetchSettlement(db, id: settlementID) else {
                 throw AdminError.settlementNotFound
@@ -195,7 +202,10 @@ extension SQLiteCouponStore {
                 guard line.quantity <= left else {
                     throw AdminError.refundTooLarge("only \(left) of \(line.code.value) are left to refund")
                 }
-                value += (row["unit_price"] as Int64) * Int64(line.quantity)
+                let (lineValue, o1) = (row["unit_price"] as Int64).multipliedReportingOverflow(by: Int64(line.quantity))
+                let (sum, o2) = value.addingReportingOverflow(lineValue)
+                guard !o1, !o2 else { throw MoneyError.overflow }
+                value = sum
                 try db.execute(
                     sql: """
                         UPDATE settlement_lines SET refunded_quantity = refunded_quantity + ?
@@ -218,6 +228,9 @@ extension SQLiteCouponStore {
                 arguments: [toCoupon, status.rawValue, settlementID])
             if toCoupon > 0 {
                 let (balance, held) = try Self.couponRow(db, id: settlement.couponID)
+                let (after, overflow) = balance.addingReportingOverflow(toCoupon)
+                guard !overflow else { throw MoneyError.overflow }
+                try store.checkBalance(after, currency: settlement.charged.currency)
                 try db.execute(
                     sql: "UPDATE coupons SET balance = balance + ? WHERE id = ?",
                     arguments: [toCoupon, settlement.couponID])

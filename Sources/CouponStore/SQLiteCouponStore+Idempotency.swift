@@ -71,23 +71,23 @@ extension SQLiteCouponStore {
 
     public func capture(
         settlementID: String, amount: Money?, station: String?, now: Instant, idempotency: IdempotencyKey,
-        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
-    ) async throws -> Idempotent<SettlementRecord> {
+        render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
+    ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>> {
         try await idempotentWrite(
             idempotency, now: now,
             body: { db in
-                try Self.capture(db, settlementID: settlementID, amount: amount, station: station, now: now).get()
+                try Self.capture(db, settlementID: settlementID, amount: amount, station: station, now: now)
             },
             render: render)
     }
 
     public func void(
         settlementID: String, station: String?, now: Instant, idempotency: IdempotencyKey,
-        render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
-    ) async throws -> Idempotent<SettlementRecord> {
+        render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
+    ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>> {
         try await idempotentWrite(
             idempotency, now: now,
-            body: { db in try Self.void(db, settlementID: settlementID, station: station, now: now).get() },
+            body: { db in try Self.void(db, settlementID: settlementID, station: station, now: now) },
             render: render)
     }
 

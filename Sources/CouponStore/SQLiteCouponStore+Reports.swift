@@ -3,14 +3,14 @@ import GRDB
 
 extension SQLiteCouponStore {
     /// Open holds: how many, and the amounts held per currency.
-    public func openHolds() async throws -> (count: Int, amounts: [String: Int64]) {
+    public func openHolds() async throws -> (count: Int, amounts: [String: Int128]) {
         try await pool.read { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM settlements WHERE status = 'held'") ?? 0
-            var amounts: [String: Int64] = [:]
+            var amounts: [String: Int128] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT currency, SUM(held) AS held FROM coupons GROUP BY currency")
+                db, sql: "SELECT currency, \(WideSum.sql("held", as: "held")) FROM coupons GROUP BY currency")
             {
-                amounts[row["currency"]] = row["held"]
+                amounts[row["currency"]] = WideSum.value(row, "held")
             }
             return (count, amounts)
         }
@@ -18,18 +18,18 @@ extension SQLiteCouponStore {
 
     /// Outstanding balances per currency at `asOf` (now when nil), from the ledger: each coupon's
     /// balance after its last entry up to then.
-    public func liability(asOf: Instant?) async throws -> [String: Int64] {
+    public func liability(asOf: Instant?) async throws -> [String: Int128] {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.currency, SUM(l.balance_after) AS outstanding, COUNT(*) AS coupons
+                    SELECT c.currency, \(WideSum.sql("l.balance_after", as: "outstanding")), COUNT(*) AS coupons
                     FROM coupons c JOIN ledger l ON l.seq = (
                         SELECT MAX(seq) FROM ledger WHERE coupon_id = c.id AND at <= ?)
                     GROUP BY c.currency
                     """, arguments: [asOf?.secondsSince1970 ?? Int64.max])
-            var result: [String: Int64] = [:]
-            for row in rows { result[row["currency"]] = row["outstanding"] }
+            var result: [String: Int128] = [:]
+            for row in rows { result[row["currency"]] = WideSum.value(row, "outstanding") }
             return result
         }
     }
@@ -41,24 +41,29 @@ extension SQLiteCouponStore {
                 db,
                 sql: """
                     SELECT c.currency, COUNT(DISTINCT c.id) AS coupons,
-                        SUM(CASE l.kind WHEN 'issue' THEN l.amount ELSE 0 END) AS issued,
-                        SUM(CASE l.kind WHEN 'load' THEN l.amount ELSE 0 END) AS loaded,
-                        SUM(CASE l.kind WHEN 'adjust' THEN l.amount ELSE 0 END) AS adjusted,
-                        SUM(CASE l.kind WHEN 'capture' THEN l.amount WHEN 'refund' THEN -l.amount ELSE 0 END)
-                            AS redeemed,
-                        SUM(CASE l.kind WHEN 'expire' THEN l.amount ELSE 0 END) AS expired
+                        \(WideSum.sql("CASE l.kind WHEN 'issue' THEN l.amount ELSE 0 END", as: "issued")),
+                        \(WideSum.sql("CASE l.kind WHEN 'load' THEN l.amount ELSE 0 END", as: "loaded")),
+                        \(WideSum.sql("CASE l.kind WHEN 'adjust' THEN l.amount ELSE 0 END", as: "adjusted")),
+                        \(WideSum.sql(
+                            "CASE l.kind WHEN 'capture' THEN l.amount WHEN 'refund' THEN -l.amount ELSE 0 END",
+                            as: "redeemed")),
+                        \(WideSum.sql("CASE l.kind WHEN 'expire' THEN l.amount ELSE 0 END", as: "expired"))
                     FROM coupons c JOIN ledger l ON l.coupon_id = c.id
                     WHERE c.campaign = ?
                     GROUP BY c.currency ORDER BY c.currency
                     """, arguments: [name]
             ).map { row in
                 let outstanding =
-                    try Int64.fetchOne(
-                        db, sql: "SELECT SUM(balance) FROM coupons WHERE campaign = ? AND currency = ?",
-                        arguments: [name, row["currency"] as String]) ?? 0
+                    try Row.fetchOne(
+                        db,
+                        sql:
+                            "SELECT \(WideSum.sql("balance", as: "outstanding")) FROM coupons WHERE campaign = ? AND currency = ?",
+                        arguments: [name, row["currency"] as String]
+                    ).map { WideSum.value($0, "outstanding") } ?? 0
                 return CampaignReport(
-                    currency: row["currency"], coupons: row["coupons"], issued: row["issued"], loaded: row["loaded"],
-                    adjusted: row["adjusted"], redeemed: row["redeemed"], expired: row["expired"],
+                    currency: row["currency"], coupons: row["coupons"], issued: WideSum.value(row, "issued"),
+                    loaded: WideSum.value(row, "loaded"), adjusted: WideSum.value(row, "adjusted"),
+                    redeemed: WideSum.value(row, "redeemed"), expired: WideSum.value(row, "expired"),
                     outstanding: outstanding)
             }
         }
@@ -74,8 +79,8 @@ extension SQLiteCouponStore {
                         (SELECT COUNT(*) FROM settlements s2 JOIN coupons c2 ON c2.id = s2.coupon_id
                          WHERE s2.station = s.station AND c2.currency = c.currency
                            AND s2.created_at >= ? AND s2.created_at < ?) AS settlements,
-                        SUM(CASE l.kind WHEN 'capture' THEN l.amount ELSE 0 END) AS captured,
-                        SUM(CASE l.kind WHEN 'refund' THEN l.amount ELSE 0 END) AS refunded,
+                        \(WideSum.sql("CASE l.kind WHEN 'capture' THEN l.amount ELSE 0 END", as: "captured")),
+                        \(WideSum.sql("CASE l.kind WHEN 'refund' THEN l.amount ELSE 0 END", as: "refunded")),
                         COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'voided' THEN s.id END) AS voided,
                         COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'expired' THEN s.id END)
                             AS expired_holds
@@ -90,7 +95,8 @@ extension SQLiteCouponStore {
             ).map { row in
                 DailyReport(
                     station: row["station"], currency: row["currency"], settlements: row["settlements"],
-                    captured: row["captured"], refunded: row["refunded"], voided: row["voided"],
+                    captured: WideSum.value(row, "captured"), refunded: WideSum.value(row, "refunded"),
+                    voided: row["voided"],
                     expiredHolds: row["expired_holds"])
             }
         }

@@ -244,6 +244,6 @@ extension SQLiteCouponStore {
     }
 
     static func newID(_ prefix: String) -> String {
-        prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        SecureID.make(prefix: prefix)
     }
 }

@@ -9,15 +9,19 @@ public final class SQLiteCouponStore: CouponStore {
     /// Settlements go through group commit: many in one transaction, each in its own savepoint.
     let group: GroupCommit
     let hasher: CodeHasher
+    /// The most a coupon may hold after an issue, load, adjustment or refund (``Limits/maxBalance``).
+    public let maxBalance: Int64
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Throws: ``StoreError`` when the file was written by a newer version; GRDB's errors otherwise.
-    public init(path: String, hasher: CodeHasher) throws {
+    public init(path: String, hasher: CodeHasher, maxBalance: Int64 = Limits().maxBalance) throws {
+        self.maxBalance = maxBalance
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        try PrivateFile.prepare(database: path)
         pool = try DatabasePool(path: path, configuration: configuration)
         group = GroupCommit(pool: pool)
         self.hasher = hasher
@@ -27,6 +31,7 @@ public final class SQLiteCouponStore: CouponStore {
     }
 
     public func issue(initial: Money, expiresAt: Instant?, actor: String, now: Instant) async throws -> IssuedCoupon {
+        try checkBalance(initial.minorUnits, currency: initial.currency)
         let code = CouponCode.generate()
         let hash = hasher.hash(code)
         return try await pool.write { db in
@@ -56,6 +61,13 @@ public final class SQLiteCouponStore: CouponStore {
         let snapshot = CouponSnapshot(
             state: .active, balance: initial, held: .zero(initial.currency), expiresAt: expiresAt)
         return IssuedCoupon(record: CouponRecord(id: id, lastFour: code.lastFour, snapshot: snapshot), code: code)
+    }
+
+    /// Throws ``LimitError`` when a coupon would hold more than ``maxBalance``.
+    func checkBalance(_ minorUnits: Int64, currency: Currency) throws(LimitError) {
+        var limits = Limits()
+        limits.maxBalance = maxBalance
+        try limits.checkBalance(Money(minorUnits: minorUnits, currency: currency))
     }
 
     public func coupon(id: String) async throws -> CouponRecord? {
@@ -130,23 +142,36 @@ public final class SQLiteCouponStore: CouponStore {
         try await pool.read { db in
             // balance = issued + loaded - captured + refunded - expired +/- adjusted, from the ledger
             // alone; held = the sum of open holds.
-            try Row.fetchAll(
+            // Each sum is taken in two 32-bit halves (WideSum) and compared half by half, so no
+            // ledger, however long, can make the audit overflow.
+            let signed = """
+                CASE l.kind WHEN 'issue' THEN l.amount WHEN 'load' THEN l.amount
+                    WHEN 'refund' THEN l.amount WHEN 'adjust' THEN l.amount
+                    WHEN 'capture' THEN -l.amount WHEN 'expire' THEN -l.amount ELSE 0 END
+                """
+            return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.id, c.balance, c.held,
-                        (SELECT COALESCE(SUM(CASE l.kind WHEN 'issue' THEN l.amount WHEN 'load' THEN l.amount
-                            WHEN 'refund' THEN l.amount WHEN 'adjust' THEN l.amount
-                            WHEN 'capture' THEN -l.amount WHEN 'expire' THEN -l.amount ELSE 0 END), 0)
-                         FROM ledger l WHERE l.coupon_id = c.id) AS from_ledger,
-                        (SELECT COALESCE(SUM(s.charged), 0) FROM settlements s
-                         WHERE s.coupon_id = c.id AND s.status = 'held') AS open_holds
-                    FROM coupons c
-                    WHERE c.balance != from_ledger OR c.held != open_holds
+                    SELECT * FROM (
+                        SELECT c.id, c.balance, c.held,
+                            (SELECT COALESCE(SUM((\(signed)) >> 32), 0) FROM ledger l WHERE l.coupon_id = c.id)
+                                AS from_ledger_hi,
+                            (SELECT COALESCE(SUM((\(signed)) & 4294967295), 0) FROM ledger l WHERE l.coupon_id = c.id)
+                                AS from_ledger_lo,
+                            (SELECT COALESCE(SUM(s.charged >> 32), 0) FROM settlements s
+                             WHERE s.coupon_id = c.id AND s.status = 'held') AS open_holds_hi,
+                            (SELECT COALESCE(SUM(s.charged & 4294967295), 0) FROM settlements s
+                             WHERE s.coupon_id = c.id AND s.status = 'held') AS open_holds_lo
+                        FROM coupons c)
+                    WHERE balance >> 32 != from_ledger_hi + (from_ledger_lo >> 32)
+                        OR balance & 4294967295 != from_ledger_lo & 4294967295
+                        OR held >> 32 != open_holds_hi + (open_holds_lo >> 32)
+                        OR held & 4294967295 != open_holds_lo & 4294967295
                     """
             ).map {
                 AuditFinding(
-                    couponID: $0["id"], stored: $0["balance"], fromLedger: $0["from_ledger"], held: $0["held"],
-                    openHolds: $0["open_holds"])
+                    couponID: $0["id"], stored: $0["balance"], fromLedger: WideSum.value($0, "from_ledger"),
+                    held: $0["held"], openHolds: WideSum.value($0, "open_holds"))
             }
         }
     }
@@ -204,6 +229,8 @@ extension SQLiteCouponStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError(kind: .backupFailed("\(path) already exists"))
         }
+        // Created empty with mode 0600 first: VACUUM INTO takes the file's mode as it finds it.
+        try PrivateFile.createEmpty(path)
         // VACUUM cannot run inside a transaction; writers wait for the copy, readers do not.
         try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
         let copy = try DatabaseQueue(path: path)

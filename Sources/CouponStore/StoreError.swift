@@ -1,3 +1,5 @@
+import GRDB
+
 /// A failure of the store itself, with what it was doing.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
@@ -7,6 +9,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case corruptRow(String)
         /// The backup could not be written or failed its integrity check.
         case backupFailed(String)
+        /// A database file could not be created or made private.
+        case file(String)
+        /// The database cannot be reached or written for now; nothing was changed.
+        case unavailable(String)
     }
 
     public let kind: Kind
@@ -17,6 +23,29 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             "the database was written by a newer version of coupon-server; upgrade the program, or restore a backup"
         case .corruptRow(let detail): "a stored row cannot be read: \(detail)"
         case .backupFailed(let detail): "backup failed: \(detail)"
+        case .file(let detail): detail
+        case .unavailable(let why): "\(why); nothing was changed, try again shortly"
         }
+    }
+}
+
+extension StoreError {
+    /// The store as unavailable for a passing reason (a full disk, no file descriptors, an I/O
+    /// error, a lock held too long, no memory), or nil for any other error. Such a request was
+    /// rolled back whole; the same request may be sent again once the cause is gone.
+    public static func unavailable(_ error: any Error) -> StoreError? {
+        if let error = error as? StoreError, case .unavailable = error.kind { return error }
+        guard let error = error as? DatabaseError else { return nil }
+        let why: String? =
+            switch error.resultCode {
+            case .SQLITE_FULL: "the database's disk is full"
+            case .SQLITE_CANTOPEN: "the database file cannot be opened (no file descriptors left?)"
+            case .SQLITE_IOERR: "the database's disk reported an I/O error"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: "the database is busy"
+            case .SQLITE_NOMEM: "the server is out of memory"
+            case .SQLITE_READONLY: "the database cannot be written"
+            default: nil
+            }
+        return why.map { StoreError(kind: .unavailable($0)) }
     }
 }

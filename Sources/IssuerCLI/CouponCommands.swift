@@ -130,7 +130,7 @@ func changeBalance(
     var body: [String: Any] = ["amount": ["amount": minor, "currency": currency]]
     for (key, value) in note { body[key] = value }
     let changed = try await client.call(
-        "POST", "/v1/coupons/\(segment)/\(path)", json: body, idempotencyKey: "ctl-\(UUID().uuidString)")
+        "POST", "/v1/coupons/\(segment)/\(path)", json: body, idempotencyKey: "ctl-\(SecureID.hex())")
     printCoupon(changed, json: json)
 }
 
@@ -176,7 +176,7 @@ public struct ReissueCommand: AsyncParsableCommand {
     public func run() async throws {
         try await runReporting {
             let coupon = try await server.client().call(
-                "POST", "/v1/coupons/\(try pathSegment(id))/reissue", idempotencyKey: "ctl-\(UUID().uuidString)")
+                "POST", "/v1/coupons/\(try pathSegment(id))/reissue", idempotencyKey: "ctl-\(SecureID.hex())")
             guard let payload = coupon["qr_payload"] as? String, let code = coupon["code"] as? String else {
                 throw IssuerError.server("the reissue answer lacks the new code")
             }
@@ -218,7 +218,7 @@ public struct RefundCommand: AsyncParsableCommand {
             }
             let answer = try await server.client().call(
                 "POST", "/v1/settlements/\(try pathSegment(settlement))/refund", json: ["lines": lines],
-                idempotencyKey: "ctl-\(UUID().uuidString)")
+                idempotencyKey: "ctl-\(SecureID.hex())")
             if json { return say(jsonLine(answer)) }
             let refunded = answer.amount("refunded")
             say(

@@ -1,3 +1,4 @@
+import CouponCore
 import Foundation
 
 /// The text a customer receives with a coupon, and the MMS-style MIME message and SMS around it.
@@ -36,7 +37,7 @@ struct CouponMessage {
     /// An MMS-style MIME message: `multipart/related` with a SMIL presentation, the text and the QR
     /// PNG, each part base64 in lines of 76; ready for an MMS or email gateway.
     func mime(png: [UInt8], date: Date = Date()) -> String {
-        let boundary = "=_coupon_\(id)_\(UUID().uuidString.prefix(8))"
+        let boundary = "=_coupon_\(id)_\(SecureID.hex(8))"
         let smil = """
             <smil><head><layout><root-layout width="320" height="480"/>\
             <region id="Image" top="0" left="0" width="320" height="320" fit="meet"/>\
@@ -49,7 +50,7 @@ struct CouponMessage {
         var headers = [
             "From: \(sender)",
             "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(id).\(UUID().uuidString.lowercased())@cpn.example>",
+            "Message-ID: <\(id).\(SecureID.hex())@cpn.example>",
             "Subject: \(Self.encodedWord("Your coupon: \(amount) \(currency)"))",
             "MIME-Version: 1.0",
             "Content-Type: multipart/related; boundary=\"\(boundary)\"; type=\"application/smil\"; start=\"<smil>\"",

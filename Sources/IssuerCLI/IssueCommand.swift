@@ -60,7 +60,7 @@ public struct IssueCommand: AsyncParsableCommand {
             if let campaign { body["campaign"] = campaign }
             // Under an idempotency key, a retry after a lost answer gets the same coupons back.
             let answer = try await client.call(
-                "POST", "/v1/coupons/batch", json: body, idempotencyKey: "ctl-\(UUID().uuidString)")
+                "POST", "/v1/coupons/batch", json: body, idempotencyKey: "ctl-\(SecureID.hex())")
             guard let coupons = answer["coupons"] as? [[String: Any]], coupons.count == chunk.count else {
                 throw IssuerError.server("the batch answer does not list the coupons issued")
             }
@@ -160,8 +160,8 @@ enum Expiry {
     static func body(date: String?, period: String?) throws(IssuerError) -> [String: Any]? {
         if let date, !date.isEmpty {
             if let days = try? days(in: date) { return ["days": days] }
-            guard date.count == 10, date.split(separator: "-").count == 3 else {
-                throw .badInput("write an expiry as YYYY-MM-DD or a period like 3y, not '\(date)'")
+            guard CalendarDay(date) != nil else {
+                throw .badInput("write an expiry as a real day, YYYY-MM-DD, or a period like 3y, not '\(date)'")
             }
             return ["date": date]
         }

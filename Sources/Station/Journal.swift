@@ -1,3 +1,4 @@
+import CouponCore
 import Foundation
 import GRDB
 
@@ -75,7 +76,7 @@ public final class Journal: Sendable {
     /// Starts a checkout before its hold is sent; its id is the hold's idempotency key.
     public func start(couponLastFour: String, items: [BasketLine]) throws -> Entry {
         let entry = Entry(
-            id: "co_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), state: .sending,
+            id: SecureID.make(prefix: "co"), state: .sending,
             settlementID: nil, receipt: nil, couponLastFour: couponLastFour, items: items, createdAt: Date())
         let itemsJSON = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
         try pool.write { db in

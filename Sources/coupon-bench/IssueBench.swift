@@ -1,4 +1,5 @@
 import ArgumentParser
+import CouponCore
 import Foundation
 
 struct IssueBench: AsyncParsableCommand {
@@ -70,7 +71,7 @@ enum Child {
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-err-\(UUID().uuidString)")
+        let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-err-\(SecureID.hex())")
         _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errFile) }
         let err = try FileHandle(forWritingTo: errFile)

@@ -67,7 +67,7 @@ struct StationBench: AsyncParsableCommand {
             let code = try QRPayload.code(from: try require(phone.first?.text, "the coupon QR"))
             let held = try await client.hold(
                 couponCode: code.value, items: [(try require(item.first?.text, "the cake's barcode"), 1)],
-                idempotencyKey: "bench-\(index)-\(UUID().uuidString)")
+                idempotencyKey: "bench-\(index)-\(SecureID.hex())")
             _ = try await client.capture(settlementID: held.id, idempotencyKey: "bench-capture-\(held.id)")
             times.append((clock.now - t0).milliseconds)
         }

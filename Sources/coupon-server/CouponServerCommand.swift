@@ -12,6 +12,17 @@ struct CouponServerCommand: AsyncParsableCommand {
         abstract: "The provider: holds coupons, balances, the catalogue and the ledger; settles over HTTP/JSON.",
         subcommands: [Serve.self, Backup.self],
         defaultSubcommand: Serve.self)
+    /// Files this program creates (databases, keys, coupons, journals) are for its user alone: 0600,
+    /// folders 0700. `umask` cannot fail; it returns the mask it replaces.
+    static func main() async {
+        _ = umask(0o077)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand reads: a config file, then the environment, then flags (later wins).
@@ -25,11 +36,11 @@ struct CommonOptions: ParsableArguments {
     /// The merged configuration.
     func resolve(
         host: String? = nil, port: Int? = nil, publicURL: String? = nil, holdSeconds: Int64? = nil,
-        timeZone: String? = nil
+        timeZone: String? = nil, flags: [String: String] = [:]
     )
         throws -> ServerConfiguration
     {
-        let values: [String: String]
+        var values: [String: String]
         do {
             values = try Settings.load(path: config, environment: ProcessInfo.processInfo.environment) {
                 try? String(contentsOfFile: $0, encoding: .utf8)
@@ -37,6 +48,7 @@ struct CommonOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
+        values.merge(flags) { $1 }
         var result = ServerConfiguration()
         result.host = host ?? values["COUPON_HOST"] ?? result.host
         if let port = port ?? values["COUPON_PORT"].flatMap(Int.init) { result.port = port }
@@ -48,6 +60,19 @@ struct CommonOptions: ParsableArguments {
             result.trustedProxies = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         if let limit = values["COUPON_FAILURE_LIMIT"].flatMap({ Int($0) }) { result.failureLimit = limit }
+        try result.limits.read(values)
+        try result.connections.read(values)
+        let certificate = values["COUPON_TLS_CERT"], key = values["COUPON_TLS_KEY"]
+        if certificate != nil || key != nil {
+            guard let certificate, let key else {
+                throw ValidationError("TLS needs both a certificate (--tls-cert) and its key (--tls-key)")
+            }
+            do {
+                result.tls = try TLSReloader(certificatePath: certificate, keyPath: key)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         guard (0...65535).contains(result.port) else { throw ValidationError("port \(result.port) is out of range") }
         guard result.holdSeconds >= 10 else { throw ValidationError("the hold time must be at least 10 seconds") }
         guard TimeZone(identifier: result.timeZone) != nil else {
@@ -78,11 +103,22 @@ struct Serve: AsyncParsableCommand {
         String?
     @Option(name: .customLong("port-file"), help: "Write the bound port to this file once listening.") var portFile:
         String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (env COUPON_TLS_CERT).")
+    var tlsCertificate: String?
+    @Option(
+        name: .customLong("tls-key"), help: "PEM private key of --tls-cert; both reload on SIGHUP (env COUPON_TLS_KEY)."
+    )
+    var tlsKey: String?
     @Flag(name: .customLong("print-config"), help: "Print the resolved configuration and exit.") var printConfig = false
 
     func run() async throws {
+        var flags: [String: String] = [:]
+        if let tlsCertificate { flags["COUPON_TLS_CERT"] = tlsCertificate }
+        if let tlsKey { flags["COUPON_TLS_KEY"] = tlsKey }
         var configuration = try common.resolve(
-            host: host, port: port, publicURL: publicURL, holdSeconds: holdSeconds, timeZone: timeZone)
+            host: host, port: port, publicURL: publicURL, holdSeconds: holdSeconds, timeZone: timeZone, flags: flags)
+        configuration.connections = DescriptorBudget.fit(
+            configuration.connections, descriptors: try DescriptorBudget.raise())
         if printConfig {
             print(
                 """
@@ -94,6 +130,18 @@ struct Serve: AsyncParsableCommand {
                 time_zone=\(configuration.timeZone)
                 trusted_proxies=\(configuration.trustedProxies.joined(separator: ","))
                 failure_limit=\(configuration.failureLimit)
+                max_balance=\(configuration.limits.maxBalance)
+                max_price=\(configuration.limits.maxPrice)
+                max_batch=\(configuration.limits.maxBatch)
+                max_body=\(configuration.limits.maxBody)
+                max_basket_body=\(configuration.limits.maxBasketBody)
+                max_bulk_body=\(configuration.limits.maxBulkBody)
+                header_timeout=\(configuration.connections.headerTimeout.nanoseconds / 1_000_000_000)
+                idle_timeout=\(configuration.connections.idleTimeout.nanoseconds / 1_000_000_000)
+                max_pending_connections=\(configuration.connections.maxPending)
+                max_connections=\(configuration.connections.maxConnections)
+                descriptor_reserve=\(configuration.connections.descriptorReserve)
+                tls=\(configuration.tls.map { "\($0.certificatePath) \($0.keyPath)" } ?? "off")
                 code_hash_secret=(hidden, in \(DataFolder(databasePath: configuration.databasePath).secretPath))
                 """)
             return
@@ -107,7 +155,9 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = logLevel
         let folder = DataFolder(databasePath: configuration.databasePath)
         let secret = try folder.secret()
-        let store = try SQLiteCouponStore(path: configuration.databasePath, hasher: CodeHasher(secret: secret))
+        let store = try SQLiteCouponStore(
+            path: configuration.databasePath, hasher: CodeHasher(secret: secret),
+            maxBalance: configuration.limits.maxBalance)
         // The same secret keys receipts' balance links; the MAC's input is prefixed, so the two never meet.
         configuration.balanceLinkSecret = secret
         if try await store.keyCount() == 0 {

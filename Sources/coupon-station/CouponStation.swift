@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StationCLI
 
 @main
@@ -10,4 +11,15 @@ struct CouponStation: AsyncParsableCommand {
             ScanCommand.self, SettleCommand.self, RunCommand.self, ReprintCommand.self, RecoverCommand.self,
         ]
     )
+    /// Files this program creates (databases, keys, coupons, journals) are for its user alone: 0600,
+    /// folders 0700. `umask` cannot fail; it returns the mask it replaces.
+    static func main() async {
+        _ = umask(0o077)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -10,6 +10,8 @@ final class TestClock: Sendable {
     init() { seconds = Mutex(Instant.now.secondsSince1970) }
     func now() -> Instant { Instant(secondsSince1970: seconds.withLock { $0 }) }
     func advance(days: Int64) { seconds.withLock { $0 += days * 86400 } }
+    /// Moves the clock by `seconds`, back when negative (a clock step).
+    func advance(seconds delta: Int64) { seconds.withLock { $0 += delta } }
 }
 
 @Suite("The issuer's API: batch issue, load, adjust, block, reissue, refund, reports")

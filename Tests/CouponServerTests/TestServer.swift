@@ -16,12 +16,13 @@ struct TestServer {
     let otherStationKey: String
     var configuration = ServerConfiguration()
 
-    init() async throws {
+    init(limits: Limits = Limits()) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteCouponStore(
             path: folder.appendingPathComponent("coupons.sqlite").path,
-            hasher: CodeHasher(secret: CodeHasher.newSecret()))
+            hasher: CodeHasher(secret: CodeHasher.newSecret()), maxBalance: limits.maxBalance)
+        configuration.limits = limits
         let now = Instant.now
         adminKey = try await store.createKey(role: .admin, station: nil, now: now).key
         stationKey = try await store.createKey(role: .station, station: "till-1", now: now).key
