@@ -13,6 +13,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public let message: String
     /// Extra fields next to `error` (the unchanged balance of a declined settlement, say).
     public var details: [String: JSONValue] = [:]
+    /// Extra response headers (`Allow` on a 405).
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONValue] = [:]) {
         self.status = status
@@ -30,9 +32,9 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = try jsonBody()
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var fields: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        fields.append(contentsOf: headers)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static let unauthorized = APIError(
@@ -107,12 +109,24 @@ public struct APIError: HTTPResponseError, Sendable {
 /// answered 500 without its details.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.methods(for: request.uri.path)
+            guard !allowed.isEmpty else {
+                return try APIError.notFound("route: \(request.method.rawValue) \(request.uri.path)").response(
+                    from: request, context: context)
+            }
+            var refusal = APIError(
+                .methodNotAllowed, "method_not_allowed",
+                "\(request.method.rawValue) is not allowed here; use \(allowed.joined(separator: ", "))")
+            refusal.headers[.allow] = allowed.joined(separator: ", ")
+            return try refusal.response(from: request, context: context)
         } catch {
             if let api = APIError.from(error) { return try api.response(from: request, context: context) }
             context.logger.error("internal error", metadata: ["error": "\(String(reflecting: type(of: error)))"])

@@ -35,11 +35,14 @@ public struct AppRequestContext: RequestContext {
 }
 
 /// Reads `Authorization: Bearer KEY` and sets the context's principal; an unknown key is a 401
-/// at once, whatever the endpoint.
+/// at once, whatever the endpoint, and counts as a failure of the client's address (an address
+/// past the failure limit gets 429 for any key it has not proven).
 struct AuthMiddleware<Store: CouponStore>: RouterMiddleware {
     typealias Context = AppRequestContext
     let store: Store
     let cache: KeyCache
+    let failures: FailureLimiter
+    let trustedProxies: [String]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -53,7 +56,12 @@ struct AuthMiddleware<Store: CouponStore>: RouterMiddleware {
                 cache.remember(principal, forKey: key)
                 found = principal
             }
-            guard let principal = found else { throw APIError.unauthorized }
+            guard let principal = found else {
+                let address = context.clientAddress(request, trustedProxies: trustedProxies)
+                try failures.check(keyID: nil, address: address)
+                failures.failed(keyID: nil, address: address)
+                throw APIError.unauthorized
+            }
             context.principal = principal
             if let station = principal.station { context.logger[metadataKey: "station"] = "\(station)" }
         }

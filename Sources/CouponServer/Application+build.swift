@@ -16,9 +16,13 @@ public func buildApplication<Store: CouponStore>(
 ) -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: ErrorMiddleware())
+    let routes = RouteTable()
+    router.add(middleware: ErrorMiddleware(routes: routes))
     let keys = KeyCache()
-    router.add(middleware: AuthMiddleware(store: store, cache: keys))
+    let failures = FailureLimiter(limit: configuration.failureLimit)
+    router.add(
+        middleware: AuthMiddleware(
+            store: store, cache: keys, failures: failures, trustedProxies: configuration.trustedProxies))
     router.get("healthz") { _, _ in "ok" }
     let metrics = ServerMetrics()
     router.get("metrics") { _, _ -> Response in
@@ -35,7 +39,6 @@ public func buildApplication<Store: CouponStore>(
     ).register(on: router)
     ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
     let v1 = router.group("v1")
-    let failures = FailureLimiter(limit: configuration.failureLimit)
     ProductRoutes(store: store, configuration: configuration).register(on: v1)
     let gate = IdempotencyGate()
     StationRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
@@ -44,7 +47,8 @@ public func buildApplication<Store: CouponStore>(
         store: store, configuration: configuration, gate: gate, metrics: metrics, failures: failures
     ).register(on: v1)
     AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
-    OperationsRoutes(store: store, configuration: configuration, keys: keys).register(on: v1)
+    OperationsRoutes(store: store, configuration: configuration, keys: keys, gate: gate).register(on: v1)
+    routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     let limits = configuration.connections
     let pending = PendingConnections(capacity: limits.maxPending)
     var http1 = HTTP1Channel.Configuration(

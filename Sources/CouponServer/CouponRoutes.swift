@@ -70,10 +70,10 @@ struct CouponRoutes<Store: CouponStore> {
     @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
         let principal = try context.requireKey()
         let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
-        try failures.check(key: principal.keyID, address: address)
+        try failures.check(keyID: principal.keyID, address: address)
         let body = try await request.json(LookupBody.self, upTo: configuration.limits.maxBody)
         guard let code = try? QRPayload.code(from: body.code), let record = try await store.coupon(code: code) else {
-            failures.failed(key: principal.keyID, address: address)
+            failures.failed(keyID: principal.keyID, address: address)
             // A malformed code and an unknown one get the same answer.
             throw APIError.notFound("coupon")
         }

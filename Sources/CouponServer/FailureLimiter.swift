@@ -2,27 +2,36 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// Limits guessing: failed code lookups and settlements against unknown or malformed codes count
-/// per key and per client address in one-minute windows; past `limit` either way, such requests
-/// get 429 until the window ends.
+/// Limits guessing, in one-minute windows, without letting one caller lock out another:
+/// - a call with a valid key counts its failed code lookups and unknown-code settlements against
+///   that key only (another till, or the admin, behind the same NAT is not slowed);
+/// - a call without a key, or with a key that does not verify, counts against the client's
+///   address (through the trusted proxies).
+/// Past `limit`, that key's or address's such calls get 429 until the window turns.
 final class FailureLimiter: Sendable {
     private let limit: Int
-    private let counts = MinuteCounts()
+    private let counts: MinuteCounts
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, counts: MinuteCounts = MinuteCounts()) {
+        self.limit = limit
+        self.counts = counts
+    }
 
-    /// Throws 429 when this key or address has failed too often this minute.
-    func check(key: String, address: String) throws {
-        guard counts.count("key:" + key) < limit, counts.count("address:" + address) < limit else {
-            throw APIError(
-                .tooManyRequests, "rate_limited", "too many failed code lookups from this key or address; wait a minute"
-            )
+    /// The one counter a call is charged to: its key when it has a valid one, else its address.
+    static func name(keyID: String?, address: String) -> String {
+        keyID.map { "key:" + $0 } ?? "address:" + address
+    }
+
+    /// Throws 429 when this key (or, without a valid key, this address) failed too often this minute.
+    func check(keyID: String?, address: String) throws {
+        guard counts.count(Self.name(keyID: keyID, address: address)) < limit else {
+            let who = keyID == nil ? "this address" : "this key"
+            throw APIError(.tooManyRequests, "rate_limited", "too many failed attempts from \(who); wait a minute")
         }
     }
 
-    func failed(key: String, address: String) {
-        counts.add("key:" + key)
-        counts.add("address:" + address)
+    func failed(keyID: String?, address: String) {
+        counts.add(Self.name(keyID: keyID, address: address))
     }
 }
 

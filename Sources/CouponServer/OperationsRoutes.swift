@@ -9,10 +9,12 @@ struct OperationsRoutes<Store: CouponStore> {
     let store: Store
     let configuration: ServerConfiguration
     let keys: KeyCache
+    let gate: IdempotencyGate
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("stations", use: stations)
         group.get("keys", use: keys)
+        group.post("keys", use: createAdminKey)
         group.post("keys/:id/revoke", use: revoke)
         group.get("audit", use: audit)
         group.post("backup", use: backup)
@@ -26,11 +28,12 @@ struct OperationsRoutes<Store: CouponStore> {
         var id: String
         var role: String
         var station: String?
+        var name: String?
         var createdAt: String
         var revokedAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, role, station
+            case id, role, station, name
             case createdAt = "created_at"
             case revokedAt = "revoked_at"
         }
@@ -39,6 +42,7 @@ struct OperationsRoutes<Store: CouponStore> {
             id = key.id
             role = key.role.rawValue
             station = key.station
+            name = key.name
             createdAt = key.createdAt.iso8601
             revokedAt = key.revokedAt?.iso8601
         }
@@ -54,6 +58,42 @@ struct OperationsRoutes<Store: CouponStore> {
     @Sendable func keys(_ request: Request, context: AppRequestContext) async throws -> KeysDTO {
         _ = try context.require(.admin)
         return KeysDTO(keys: try await store.keys().map(KeyDTO.init))
+    }
+
+    struct AdminKeyBody: Decodable {
+        var name: String
+    }
+
+    struct AdminKeyDTO: Encodable {
+        var name: String
+        var keyID: String
+        var key: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, key
+            case keyID = "key_id"
+        }
+    }
+
+    /// `POST /v1/keys {"name": "alice"}`: a named admin key, shown once; the ledger names its
+    /// holder as `admin:alice`. With a named key in hand the first-start key can be revoked.
+    @Sendable func createAdminKey(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let admin = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
+        let body = try JSONDecoder().decode(AdminKeyBody.self, from: raw)
+        let name = try PlainText.check(body.name, field: "name", maxLength: 64)
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw APIError(.badRequest, "bad_name", "a key's name has letters, digits, '-', '_' or '.'")
+        }
+        let render: @Sendable (String, Principal) throws -> StoredResponse = { key, principal in
+            try .json(201, AdminKeyDTO(name: name, keyID: principal.keyID, key: key))
+        }
+        let idempotency = try gate.key(for: request, body: raw, principal: admin)
+        return try await gate.respond(idempotency) { [store, configuration] in
+            try await store.createKey(
+                role: .admin, station: nil, name: name, now: configuration.clock(), idempotency: idempotency,
+                render: render)
+        }
     }
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> KeysDTO {

@@ -21,12 +21,12 @@ struct SettlementRoutes<Store: CouponStore> {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let start = ContinuousClock.now
-        let key = context.principal?.keyID ?? "none"
+        let key = context.principal?.keyID
         let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
         do {
-            try failures.check(key: key, address: address)
+            try failures.check(keyID: key, address: address)
             let (response, outcome) = try await settle(request, context: context)
-            if case .declined(.unknownCoupon) = outcome?.decision { failures.failed(key: key, address: address) }
+            if case .declined(.unknownCoupon) = outcome?.decision { failures.failed(keyID: key, address: address) }
             let seconds = Self.seconds(since: start)
             switch outcome?.decision {
             case .none: metrics.record(result: "replayed", reason: "", seconds: seconds)
@@ -40,7 +40,7 @@ struct SettlementRoutes<Store: CouponStore> {
             }
             return response
         } catch {
-            if error is CouponCodeError { failures.failed(key: key, address: address) }
+            if error is CouponCodeError { failures.failed(keyID: key, address: address) }
             metrics.record(
                 result: "rejected", reason: APIError.from(error)?.code ?? "internal",
                 seconds: Self.seconds(since: start))

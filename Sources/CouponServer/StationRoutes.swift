@@ -29,7 +29,8 @@ struct StationRoutes<Store: CouponStore> {
         let idempotency = try gate.key(for: request, body: raw, principal: admin)
         return try await gate.respond(idempotency) { [store, configuration] in
             try await store.createKey(
-                role: .station, station: name, now: configuration.clock(), idempotency: idempotency, render: render)
+                role: .station, station: name, name: nil, now: configuration.clock(), idempotency: idempotency,
+                render: render)
         }
     }
 }

@@ -60,6 +60,8 @@ public struct KeyInfo: Sendable, Equatable {
     public var id: String
     public var role: Principal.Role
     public var station: String?
+    /// A named admin key's holder.
+    public var name: String? = nil
     public var createdAt: Instant
     public var revokedAt: Instant?
 }

@@ -63,8 +63,9 @@ public protocol CouponStore: Sendable {
     )
     /// ``createKey(role:station:now:)`` under an idempotency key when given: the answer (it holds
     /// the key) is stored sealed, and a retry gets the same key instead of a second one.
+    /// `name` names an admin key's holder (the ledger's actor becomes `admin:NAME`); unique.
     func createKey(
-        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey?,
+        role: Principal.Role, station: String?, name: String?, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (String, Principal) throws -> StoredResponse
     ) async throws -> Idempotent<Principal>
     /// The principal of a presented key, or nil when the key is unknown or revoked.

@@ -22,12 +22,13 @@ extension SQLiteCouponStore {
     {
         let codes = requests.map { _ in CouponCode.generate() }
         let hashes = codes.map(hasher.hash)
+        let version = hasher.currentVersion
         return { db in
             var issued: [IssuedCoupon] = []
             issued.reserveCapacity(requests.count)
             for (index, request) in requests.enumerated() {
                 var coupon = try Self.issue(
-                    db, code: codes[index], codeHash: hashes[index], initial: request.initial,
+                    db, code: codes[index], codeHash: hashes[index], hashVersion: version, initial: request.initial,
                     expiresAt: request.expiresAt, actor: actor, now: now)
                 if request.campaign != nil || request.phone != nil {
                     try db.execute(
@@ -114,14 +115,15 @@ extension SQLiteCouponStore {
     ) async throws -> Idempotent<IssuedCoupon> {
         let code = CouponCode.generate()
         let hash = hasher.hash(code)
+        let version = hasher.currentVersion
         let work: @Sendable (Database) throws -> IssuedCoupon = { db in
             guard let row = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID) else {
                 throw AdminError.couponNotFound
             }
             guard row.snapshot.state != .expired else { throw AdminError.wrongState("the coupon has expired") }
             try db.execute(
-                sql: "UPDATE coupons SET code_hash = ?, last_four = ? WHERE id = ?",
-                arguments: [hash, code.lastFour, couponID])
+                sql: "UPDATE coupons SET code_hash = ?, last_four = ?, hash_version = ? WHERE id = ?",
+                arguments: [hash, code.lastFour, version, couponID])
             let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
             try Self.appendLedger(
                 db, coupon: couponID, kind: .reissue, amount: 0, balance: (balance, balance), held: (held, held),
@@ -275,7 +277,8 @@ extension SQLiteCouponStore {
                 let revoked: Int64? = row["revoked_at"]
                 return KeyInfo(
                     id: row["id"], role: Principal.Role(rawValue: row["role"]) ?? .station, station: row["station"],
-                    createdAt: Instant(secondsSince1970: row["created_at"]), revokedAt: revoked.map(Instant.init))
+                    name: row["name"], createdAt: Instant(secondsSince1970: row["created_at"]),
+                    revokedAt: revoked.map(Instant.init))
             }
         }
     }

@@ -62,10 +62,10 @@ extension SQLiteCouponStore {
         _ request: SettleRequest, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (SettlementOutcome) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementOutcome> {
-        let hash = hasher.hash(request.code)
+        let hashes = hasher.hashes(request.code)
         return try await idempotentWrite(
             idempotency, now: now, grouped: true,
-            body: { db in try Self.settle(db, request, codeHash: hash, now: now) },
+            body: { db in try Self.settle(db, request, codeHashes: hashes, now: now) },
             render: render)
     }
 

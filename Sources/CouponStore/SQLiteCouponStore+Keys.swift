@@ -13,10 +13,10 @@ extension SQLiteCouponStore {
     }
 
     public func createKey(
-        role: Principal.Role, station: String?, now: Instant, idempotency: IdempotencyKey?,
+        role: Principal.Role, station: String?, name: String? = nil, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (String, Principal) throws -> StoredResponse
     ) async throws -> Idempotent<Principal> {
-        let (key, principal, work) = Self.newKey(role: role, station: station, now: now)
+        let (key, principal, work) = Self.newKey(role: role, station: station, name: name, now: now)
         guard let idempotency else {
             try await pool.write(work)
             return .fresh(principal, try render(key, principal))
@@ -30,7 +30,7 @@ extension SQLiteCouponStore {
     }
 
     /// A fresh key, its principal, and the write that records its hash.
-    static func newKey(role: Principal.Role, station: String?, now: Instant) -> (
+    static func newKey(role: Principal.Role, station: String?, name: String? = nil, now: Instant) -> (
         String, Principal, @Sendable (Database) throws -> Void
     ) {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
@@ -38,14 +38,21 @@ extension SQLiteCouponStore {
         let secret = String((0..<32).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] })
         let id = newID("key")
         let key = "ck_" + secret
-        let principal = Principal(keyID: id, role: role, station: role == .station ? station : nil)
+        let principal = Principal(
+            keyID: id, role: role, station: role == .station ? station : nil, name: role == .admin ? name : nil)
         let hash = keyHash(key)
         return (
             key, principal,
             { db in
+                if let name = principal.name,
+                    try Bool.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE name = ?", arguments: [name]) == true
+                {
+                    throw AdminError.wrongState("an admin key named '\(name)' exists already")
+                }
                 try db.execute(
-                    sql: "INSERT INTO api_keys (id, key_hash, role, station, created_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [id, hash, role.rawValue, principal.station, now.secondsSince1970])
+                    sql:
+                        "INSERT INTO api_keys (id, key_hash, role, station, name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [id, hash, role.rawValue, principal.station, principal.name, now.secondsSince1970])
             }
         )
     }
@@ -55,13 +62,13 @@ extension SQLiteCouponStore {
         return try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT id, role, station FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                    db, sql: "SELECT id, role, station, name FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
                     arguments: [hash])
             else { return nil }
             guard let role = Principal.Role(rawValue: row["role"]) else {
                 throw StoreError(kind: .corruptRow("key role"))
             }
-            return Principal(keyID: row["id"], role: role, station: row["station"])
+            return Principal(keyID: row["id"], role: role, station: row["station"], name: row["name"])
         }
     }
 
@@ -73,5 +80,22 @@ extension SQLiteCouponStore {
     /// lookup is by hash, so no comparison of secrets happens in our code.
     static func keyHash(_ key: String) -> String {
         SHA256.hash(data: Data(key.utf8)).hex
+    }
+}
+
+extension SQLiteCouponStore {
+    /// Live coupons (not expired) per code-hash secret version: when a version holds none, its
+    /// secret can be retired.
+    public func codeHashVersions() async throws -> [Int: Int] {
+        try await pool.read { db in
+            var counts: [Int: Int] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT hash_version, COUNT(*) AS n FROM coupons WHERE state != 'expired' GROUP BY hash_version")
+            {
+                counts[row["hash_version"]] = row["n"]
+            }
+            return counts
+        }
     }
 }

@@ -4,17 +4,16 @@ import GRDB
 
 extension SQLiteCouponStore {
     public func settle(_ request: SettleRequest, now: Instant) async throws -> SettlementOutcome {
-        let hash = hasher.hash(request.code)
-        return try await group.write { db in try Self.settle(db, request, codeHash: hash, now: now) }
+        let hashes = hasher.hashes(request.code)
+        return try await group.write { db in try Self.settle(db, request, codeHashes: hashes, now: now) }
     }
 
     /// The settlement in the caller's write transaction.
-    static func settle(_ db: Database, _ request: SettleRequest, codeHash hash: String, now: Instant) throws
+    static func settle(_ db: Database, _ request: SettleRequest, codeHashes hashes: CodeHashes, now: Instant) throws
         -> SettlementOutcome
     {
         do {
-            guard let row = try db.row(sql: "SELECT * FROM coupons WHERE code_hash = ?", arguments: [hash])
-            else {
+            guard let row = try findCoupon(db, codeHashes: hashes) else {
                 return SettlementOutcome(decision: .declined(.unknownCoupon))
             }
             let coupon = try Self.record(row)
@@ -81,6 +80,27 @@ extension SQLiteCouponStore {
                 createdAt: now)
             return SettlementOutcome(decision: decision, settlement: record)
         }
+    }
+
+    /// The coupon row whose code hash is one of `hashes` (every live secret's, newest first). A
+    /// coupon found under an older secret is moved to the newest in the caller's transaction, so
+    /// the old secret can be retired once no coupon needs it.
+    static func findCoupon(_ db: Database, codeHashes: CodeHashes) throws -> Row? {
+        let hashes = codeHashes.hashes
+        if hashes.count == 1 {
+            return try db.row(sql: "SELECT * FROM coupons WHERE code_hash = ?", arguments: [hashes[0]])
+        }
+        let marks = Array(repeating: "?", count: hashes.count).joined(separator: ", ")
+        guard
+            let row = try db.row(
+                sql: "SELECT * FROM coupons WHERE code_hash IN (\(marks))", arguments: StatementArguments(hashes))
+        else { return nil }
+        if row["code_hash"] != hashes[0] {
+            try db.run(
+                sql: "UPDATE coupons SET code_hash = ?, hash_version = ? WHERE id = ?",
+                arguments: [hashes[0], codeHashes.currentVersion, row["id"] as String])
+        }
+        return row
     }
 
     public func capture(settlementID: String, amount: Money?, station: String?, now: Instant) async throws

@@ -34,26 +34,29 @@ public final class SQLiteCouponStore: CouponStore {
         try checkBalance(initial.minorUnits, currency: initial.currency)
         let code = CouponCode.generate()
         let hash = hasher.hash(code)
+        let version = hasher.currentVersion
         return try await pool.write { db in
             try Self.issue(
-                db, code: code, codeHash: hash, initial: initial, expiresAt: expiresAt, actor: actor, now: now)
+                db, code: code, codeHash: hash, hashVersion: version, initial: initial, expiresAt: expiresAt,
+                actor: actor, now: now)
         }
     }
 
     /// The issue in the caller's write transaction.
     static func issue(
-        _ db: Database, code: CouponCode, codeHash: String, initial: Money, expiresAt: Instant?, actor: String,
-        now: Instant
+        _ db: Database, code: CouponCode, codeHash: String, hashVersion: Int, initial: Money, expiresAt: Instant?,
+        actor: String, now: Instant
     ) throws -> IssuedCoupon {
         let id = newID("cpn")
         try db.execute(
             sql: """
-                INSERT INTO coupons (id, code_hash, last_four, currency, balance, held, state, expires_at, created_at)
-                VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
+                INSERT INTO coupons (id, code_hash, last_four, currency, balance, held, state, expires_at, created_at,
+                    hash_version)
+                VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?, ?)
                 """,
             arguments: [
                 id, codeHash, code.lastFour, initial.currency.code, initial.minorUnits, expiresAt?.secondsSince1970,
-                now.secondsSince1970,
+                now.secondsSince1970, hashVersion,
             ])
         try appendLedger(
             db, coupon: id, kind: .issue, amount: initial.minorUnits, balance: (0, initial.minorUnits), held: (0, 0),
@@ -75,9 +78,12 @@ public final class SQLiteCouponStore: CouponStore {
     }
 
     public func coupon(code: CouponCode) async throws -> CouponRecord? {
-        let hash = hasher.hash(code)
+        let hashes = hasher.hashes(code).hashes
+        let marks = Array(repeating: "?", count: hashes.count).joined(separator: ", ")
         return try await pool.read { db in
-            try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE code_hash = ?", hash)
+            try db.row(
+                sql: "SELECT * FROM coupons WHERE code_hash IN (\(marks))", arguments: StatementArguments(hashes)
+            ).map(Self.record)
         }
     }
 

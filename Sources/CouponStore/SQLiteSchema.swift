@@ -114,6 +114,18 @@ enum SQLiteSchema {
         migrator.registerMigration("v6-sealed-replays") { db in
             try db.execute(sql: "ALTER TABLE idempotency_keys ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0")
         }
+        // Named admin keys (who issued, adjusted or refunded, in the ledger's actor).
+        migrator.registerMigration("v7-key-names") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE api_keys ADD COLUMN name TEXT;
+                    CREATE UNIQUE INDEX api_keys_by_name ON api_keys(name) WHERE name IS NOT NULL;
+                    """)
+        }
+        // The code-hash secret's version each coupon's hash was made under (rotation).
+        migrator.registerMigration("v8-hash-versions") { db in
+            try db.execute(sql: "ALTER TABLE coupons ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import Station
 
 /// A failure of a `couponctl` command, with its exit status.
 public enum IssuerError: Error, CustomStringConvertible, Sendable {
@@ -45,10 +46,8 @@ public enum IssuerError: Error, CustomStringConvertible, Sendable {
 struct AdminClient: Sendable {
     let baseURL: String
     let key: String
-
-    static let http = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3), read: .seconds(120))))
+    /// The CA (PEM) the server's certificate must chain to; nil: the system's store.
+    var caFile: String? = nil
 
     /// Sends a request and returns the JSON object answered (or the raw bytes for `raw`).
     func call(
@@ -83,6 +82,12 @@ struct AdminClient: Sendable {
         }
         // State changes carry an idempotency key, so a retry after a lost answer is safe; reads are safe anyway.
         let retryable = method == "GET" || idempotencyKey != nil
+        let http: HTTPClient
+        do {
+            http = try ClientTLS.client(caFile: caFile, connect: .seconds(3), read: .seconds(120))
+        } catch {
+            throw .badInput(error.description)
+        }
         var problem = ""
         for attempt in 0..<(retryable ? 3 : 1) {
             if attempt > 0 { try? await Task.sleep(for: .milliseconds(300 << attempt)) }
@@ -90,7 +95,7 @@ struct AdminClient: Sendable {
             let status: Int
             let data: Data
             do {
-                let response = try await Self.http.execute(request, timeout: .seconds(120))
+                let response = try await http.execute(request, timeout: .seconds(120))
                 status = Int(response.status.code)
                 data = Data(buffer: try await response.body.collect(upTo: 1 << 30))
             } catch {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CouponCore
 import Foundation
+import StationCLI
 
 /// `couponctl products import|set|list`.
 public struct ProductsCommand: AsyncParsableCommand {
@@ -121,7 +123,8 @@ public struct StationsCommand: AsyncParsableCommand {
 
 func keyLine(_ key: [String: Any]) -> String {
     [
-        key["id"] as? String ?? "", key["role"] as? String ?? "", key["station"] as? String ?? "-",
+        key["id"] as? String ?? "", key["role"] as? String ?? "",
+        key["station"] as? String ?? key["name"] as? String ?? "-",
         "created " + (key["created_at"] as? String ?? ""),
         (key["revoked_at"] as? String).map { "revoked " + $0 } ?? "active",
     ].joined(separator: "  ")
@@ -130,7 +133,8 @@ func keyLine(_ key: [String: Any]) -> String {
 /// `couponctl keys list|revoke`.
 public struct KeysCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "List API keys and revoke them.", subcommands: [List.self, Revoke.self])
+        commandName: "keys", abstract: "List API keys, add named admin keys, revoke keys.",
+        subcommands: [List.self, Add.self, Revoke.self])
     public init() {}
 
     struct List: AsyncParsableCommand {
@@ -143,6 +147,27 @@ public struct KeysCommand: AsyncParsableCommand {
                 for key in try await server.client().call("GET", "/v1/keys")["keys"] as? [[String: Any]] ?? [] {
                     say(keyLine(key))
                 }
+            }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a named admin key; it is printed once (the ledger names its holder).",
+            discussion: """
+                Rotate away from the first-start key: add a named key, switch to it, revoke the old one.
+                Example:
+                  couponctl keys add alice
+                """)
+        @OptionGroup var server: ServerOptions
+        @Argument(help: "The holder's name: letters, digits, '-', '_' or '.'.") var name: String
+
+        func run() async throws {
+            try await runReporting {
+                let answer = try await server.client().call(
+                    "POST", "/v1/keys", json: ["name": name], idempotencyKey: "ctl-\(SecureID.hex())")
+                say(answer["key"] as? String ?? "")
+                Terminal.error("admin key \(answer["key_id"] as? String ?? "") for \(name): shown this once")
             }
         }
     }

@@ -9,6 +9,12 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Configuration file of KEY=VALUE lines (COUPON_SERVER, COUPON_API_KEY).") var config: String?
     @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
     @Option(help: "An admin API key (env COUPON_API_KEY).") var key: String?
+    @Option(help: "PEM CA the server's certificate must chain to, instead of the system's (env COUPON_CA_FILE).")
+    var ca: String?
+    @Flag(
+        name: .customLong("allow-http"),
+        help: "Allow plain http:// to a server off this machine (env COUPON_ALLOW_HTTP=1).")
+    var allowHTTP = false
 
     func client() throws(IssuerError) -> AdminClient {
         let values: [String: String]
@@ -22,13 +28,16 @@ struct ServerOptions: ParsableArguments {
         guard let server = server ?? values["COUPON_SERVER"] else {
             throw .badInput("no server: give --server URL or set COUPON_SERVER")
         }
-        guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
-            throw .badInput("the server URL must start with http:// or https://, not '\(server)'")
+        let checked: String
+        do {
+            checked = try ServerURL.check(server, allowHTTP: allowHTTP || values["COUPON_ALLOW_HTTP"] == "1")
+        } catch {
+            throw .badInput(error.description)
         }
         guard let key = key ?? values["COUPON_API_KEY"], !key.isEmpty else {
             throw .badInput("no API key: give --key KEY or set COUPON_API_KEY")
         }
-        return AdminClient(baseURL: server.hasSuffix("/") ? String(server.dropLast()) : server, key: key)
+        return AdminClient(baseURL: checked, key: key, caFile: ca ?? values["COUPON_CA_FILE"])
     }
 }
 

@@ -12,10 +12,13 @@ public struct ProviderClient: Sendable {
     public var timeout: TimeAmount = .seconds(10)
     /// Attempts per call when the server cannot be reached or fails (5xx); backoff doubles from 200 ms.
     public var attempts = 3
+    /// The CA (PEM) the server's certificate must chain to; nil: the system's store.
+    public var caFile: String?
 
-    public init(baseURL: String, key: String) {
+    public init(baseURL: String, key: String, caFile: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.key = key
+        self.caFile = caFile
     }
 
     /// Prices the basket and holds its amount on the coupon (`capture: false`).
@@ -79,6 +82,12 @@ public struct ProviderClient: Sendable {
                 throw .badInput("cannot encode the request: \(error)")
             }
         }
+        let http: HTTPClient
+        do {
+            http = try ClientTLS.client(caFile: caFile, connect: .seconds(2), read: .seconds(10))
+        } catch {
+            throw .badInput(error.description)
+        }
         var lastProblem = ""
         for attempt in 0..<max(1, attempts) {
             if attempt > 0 {
@@ -88,7 +97,7 @@ public struct ProviderClient: Sendable {
             let status: Int
             let data: Data
             do {
-                let response = try await Self.http.execute(request, timeout: timeout)
+                let response = try await http.execute(request, timeout: timeout)
                 status = Int(response.status.code)
                 data = Data(buffer: try await response.body.collect(upTo: 4 << 20))
             } catch {
@@ -104,12 +113,6 @@ public struct ProviderClient: Sendable {
         }
         throw .server(lastProblem)
     }
-
-    /// One client for the process, with a short connect timeout: a till must say "unreachable"
-    /// in seconds, not after the default's retries.
-    static let http = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(10))))
 
     static func interpret(status: Int, data: Data, path: String) throws(StationError) -> Settlement {
         if (200..<300).contains(status) {

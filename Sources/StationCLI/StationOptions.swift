@@ -8,6 +8,12 @@ struct StationOptions: ParsableArguments {
     @Option(help: "Configuration file of KEY=VALUE lines (the environment variables' names).") var config: String?
     @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
     @Option(help: "This station's API key (env COUPON_API_KEY).") var key: String?
+    @Option(help: "PEM CA the server's certificate must chain to, instead of the system's (env COUPON_CA_FILE).")
+    var ca: String?
+    @Flag(
+        name: .customLong("allow-http"),
+        help: "Allow plain http:// to a server off this machine (env COUPON_ALLOW_HTTP=1).")
+    var allowHTTP = false
     @Option(help: "Shop name on receipts (env COUPON_STATION_SHOP).") var shop: String?
     @Option(help: "Station name on receipts (env COUPON_STATION_NAME).") var station: String?
     @Option(help: "Receipt width in columns: 32, 42 or 48 (env COUPON_STATION_WIDTH).") var width: Int?
@@ -23,6 +29,7 @@ struct StationOptions: ParsableArguments {
     struct Resolved {
         var server: String
         var key: String
+        var caFile: String?
         var shop: String
         var station: String?
         var width: Int
@@ -47,8 +54,11 @@ struct StationOptions: ParsableArguments {
         guard let key = key ?? values["COUPON_API_KEY"] else {
             throw StationError.badInput("no station key: give --key KEY or set COUPON_API_KEY")
         }
-        guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
-            throw StationError.badInput("the server URL must start with http:// or https://, not '\(server)'")
+        let checkedServer: String
+        do {
+            checkedServer = try ServerURL.check(server, allowHTTP: allowHTTP || values["COUPON_ALLOW_HTTP"] == "1")
+        } catch {
+            throw StationError.badInput(error.description)
         }
         let widthText = width.map(String.init) ?? values["COUPON_STATION_WIDTH"] ?? "42"
         guard let width = Int(widthText), ReceiptLayout.widths.contains(width) else {
@@ -67,7 +77,8 @@ struct StationOptions: ParsableArguments {
             throw StationError.badInput("unknown time zone '\(zoneName)'")
         }
         return Resolved(
-            server: server, key: key, shop: shop ?? values["COUPON_STATION_SHOP"] ?? "Coupon Shop",
+            server: checkedServer, key: key, caFile: ca ?? values["COUPON_CA_FILE"],
+            shop: shop ?? values["COUPON_STATION_SHOP"] ?? "Coupon Shop",
             station: station ?? values["COUPON_STATION_NAME"],
             width: width, journal: journal ?? values["COUPON_STATION_JOURNAL"] ?? "./station-data/journal.sqlite",
             escpos: ESCPOS(encoding: encoding, qr: qr), timeZone: zone, printerDevice: values["COUPON_STATION_PRINTER"])
@@ -78,7 +89,8 @@ extension StationOptions.Resolved {
     /// The checkout machinery these settings describe, printing to `printer`.
     func checkout(printer: ReceiptPrinter) throws -> Checkout {
         Checkout(
-            client: ProviderClient(baseURL: server, key: key), journal: try Journal(path: journal), printer: printer,
+            client: ProviderClient(baseURL: server, key: key, caFile: caFile), journal: try Journal(path: journal),
+            printer: printer,
             shop: shop, station: station, timeZone: timeZone)
     }
 

@@ -10,7 +10,7 @@ struct CouponServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon-server",
         abstract: "The provider: holds coupons, balances, the catalogue and the ledger; settles over HTTP/JSON.",
-        subcommands: [Serve.self, Backup.self],
+        subcommands: [Serve.self, Backup.self, SecretCommand.self],
         defaultSubcommand: Serve.self)
     /// Files this program creates (databases, keys, coupons, journals) are for its user alone: 0600,
     /// folders 0700. `umask` cannot fail; it returns the mask it replaces.
@@ -154,12 +154,13 @@ struct Serve: AsyncParsableCommand {
         }
         logger.logLevel = logLevel
         let folder = DataFolder(databasePath: configuration.databasePath)
-        let secret = try folder.secret()
+        let secrets = try folder.secrets()
         let store = try SQLiteCouponStore(
-            path: configuration.databasePath, hasher: CodeHasher(secret: secret),
+            path: configuration.databasePath, hasher: CodeHasher(versions: secrets),
             maxBalance: configuration.limits.maxBalance)
         // The same secret keys receipts' balance links; the MAC's input is prefixed, so the two never meet.
-        configuration.balanceLinkSecret = secret
+        // Receipts' links stay under the first secret: they are printed on paper and outlive rotations.
+        configuration.balanceLinkSecret = secrets.first { $0.version == 1 }?.secret ?? secrets[0].secret
         if try await store.keyCount() == 0 {
             let (key, _) = try await store.createKey(role: .admin, station: nil, now: Instant.now)
             try folder.writePrivate(Array((key + "\n").utf8), to: folder.adminKeyPath)
@@ -185,41 +186,8 @@ struct Backup: AsyncParsableCommand {
         let configuration = try common.resolve()
         let folder = DataFolder(databasePath: configuration.databasePath)
         let store = try SQLiteCouponStore(
-            path: configuration.databasePath, hasher: CodeHasher(secret: try folder.secret()))
+            path: configuration.databasePath, hasher: CodeHasher(versions: try folder.secrets()))
         try await store.backup(to: file)
         print("backup written to \(file) and checked (integrity_check ok)")
-    }
-}
-
-/// The files beside the database: the code-hash secret and the first admin key, both 0600.
-struct DataFolder {
-    let databasePath: String
-
-    var directory: String {
-        (databasePath as NSString).deletingLastPathComponent.isEmpty
-            ? "." : (databasePath as NSString).deletingLastPathComponent
-    }
-    var secretPath: String { directory + "/code-hash.secret" }
-    var adminKeyPath: String { directory + "/admin.key" }
-
-    /// The code-hash secret, created on first start. Without it no coupon can be found by its code:
-    /// back it up with the database, but apart from it.
-    func secret() throws -> [UInt8] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if let data = FileManager.default.contents(atPath: secretPath) {
-            guard data.count >= 32 else { throw ValidationError("\(secretPath) is damaged (under 32 bytes)") }
-            return [UInt8](data)
-        }
-        let secret = CodeHasher.newSecret()
-        try writePrivate(secret, to: secretPath)
-        return secret
-    }
-
-    func writePrivate(_ bytes: [UInt8], to path: String) throws {
-        guard
-            FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        else {
-            throw ValidationError("cannot write \(path)")
-        }
     }
 }

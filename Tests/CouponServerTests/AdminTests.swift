@@ -167,3 +167,39 @@ struct AdminTests {
         }
     }
 }
+
+@Suite("Named admin keys: each holder named in the ledger, the first-start key retired")
+struct AdminKeyTests {
+    @Test("a named key issues as admin:alice, revokes the first key, and names are unique")
+    func namedKeys() async throws {
+        let server = try await TestServer()
+        try await server.run { client in
+            let created = try await client.call(
+                .post, "/v1/keys", key: server.adminKey, json: #"{"name": "alice"}"#)
+            #expect(created.status == 201)
+            let alice = try #require(created.body["key"] as? String)
+            let duplicate = try await client.call(
+                .post, "/v1/keys", key: server.adminKey, json: #"{"name": "alice"}"#)
+            #expect(duplicate.status == 409)
+            #expect(
+                try await client.call(.post, "/v1/keys", key: server.adminKey, json: #"{"name": "a b\n"}"#).status
+                    == 400)
+            #expect(
+                try await client.call(.post, "/v1/keys", key: server.stationKey, json: #"{"name": "x"}"#).status == 403)
+            let coupon = try await client.issue(5000, adminKey: alice)
+            let id = try #require(coupon["id"] as? String)
+            let ledger = try await client.call(.get, "/v1/coupons/\(id)/ledger", key: alice)
+            let entries = ledger.body["entries"] as? [[String: Any]] ?? []
+            #expect(entries.first?["actor"] as? String == "admin:alice")
+            // Retire the first-start key with alice's.
+            let keys = try await client.call(.get, "/v1/keys", key: alice)
+            let list = keys.body["keys"] as? [[String: Any]] ?? []
+            #expect(list.contains { $0["name"] as? String == "alice" })
+            let first = try #require(
+                list.first { $0["role"] as? String == "admin" && $0["name"] == nil }?["id"] as? String)
+            #expect(try await client.call(.post, "/v1/keys/\(first)/revoke", key: alice).status == 200)
+            #expect(try await client.call(.get, "/v1/audit", key: server.adminKey).status == 401)
+            #expect(try await client.call(.get, "/v1/audit", key: alice).status == 200)
+        }
+    }
+}

@@ -31,20 +31,19 @@ struct HostileClientTests {
         }
     }
 
-    @Test("a chunk size past 64 bits is 400, not 500")
-    func hugeChunkSize() async throws {
+    @Test("a known path with the wrong method is 405 with Allow; an unknown path 404, both with the error body")
+    func wrongMethod() async throws {
         let server = try await TestServer()
         try await server.run { client in
-            let port = try #require(client.client.port)
-            // A generous read timeout: the other suites may load both cores meanwhile. Nothing is
-            // sent after the bad size line, so no unread bytes make the close a reset.
-            let socket = try RawSocket(port: port, timeout: 60)
-            try socket.send(
-                "POST /v1/public/balance HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n")
-            let answer = socket.readAll()
-            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
-            #expect(!answer.contains("500"))
+            let response = try await client.client.execute(
+                uri: "/v1/coupons", method: .delete, headers: [.authorization: "Bearer \(server.adminKey)"], body: nil)
+            #expect(response.status.code == 405)
+            #expect(response.headers[.allow] == "POST")
+            #expect(String(buffer: response.body).contains("method_not_allowed"))
+            let settlement = try await client.call(.put, "/v1/settlements/stl_x/capture", key: server.stationKey)
+            #expect(settlement.status == 405 && settlement.body.errorCode() == "method_not_allowed")
+            let unknown = try await client.call(.get, "/v1/nothing/here", key: server.adminKey)
+            #expect(unknown.status == 404 && unknown.body.errorCode() == "not_found")
         }
     }
 

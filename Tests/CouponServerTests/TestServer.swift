@@ -36,6 +36,10 @@ struct TestServer {
                 code: try ProductCode("GIFT-250"), name: "Gift box", price: try Money(parsing: "250.00", currency: .cny)
             ))
         configuration.port = 0
+        // In-process servers share the test process's cooperative threads with the photo suites,
+        // which can starve a handler for a minute: the timeouts under test are set by their tests.
+        configuration.connections.headerTimeout = .seconds(600)
+        configuration.connections.idleTimeout = .seconds(600)
         configuration.publicBaseURL = "https://cpn.example"
     }
 

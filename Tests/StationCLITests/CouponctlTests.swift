@@ -4,8 +4,8 @@ import Testing
 @Suite("couponctl against the real coupon-server", .serialized)
 struct CouponctlTests {
     /// couponctl with the server's URL and admin key.
-    static func ctl(_ server: LiveServer, _ arguments: [String], key: String? = nil) throws -> ProcessResult {
-        try run(
+    static func ctl(_ server: LiveServer, _ arguments: [String], key: String? = nil) async throws -> ProcessResult {
+        try await runDetached(
             "couponctl", arguments,
             environment: ["COUPON_SERVER": server.url, "COUPON_API_KEY": key ?? server.adminKey])
     }
@@ -20,7 +20,7 @@ struct CouponctlTests {
     func issue() async throws {
         let server = try await LiveServer()
         let out = server.folder.appendingPathComponent("out")
-        let result = try Self.ctl(
+        let result = try await Self.ctl(
             server,
             [
                 "issue", "--amount", "300.00", "--currency", "CNY", "--count", "3", "--valid-for", "3y", "--campaign",
@@ -37,13 +37,20 @@ struct CouponctlTests {
             #expect(line["amount"] as? Int == 30000)
             #expect((line["files"] as? [String])?.count == 4)
             let png = out.appendingPathComponent("\(id).png").path
-            #expect(try run("coupon-station", ["scan", "--raw", "-q", png]).text == payload + "\n")
+            #expect(try await runDetached("coupon-station", ["scan", "--raw", "-q", png]).text == payload + "\n")
             let svg = try String(contentsOf: out.appendingPathComponent("\(id).svg"), encoding: .utf8)
             #expect(svg.hasPrefix("<?xml") || svg.hasPrefix("<svg"))
             let sms = try String(contentsOf: out.appendingPathComponent("\(id).sms.txt"), encoding: .utf8)
             #expect(sms.contains(payload) && sms.contains("300.00 CNY"))
             #expect(line["sms_segments"] as? Int == 2)
             #expect(line["sms_encoding"] as? String == "GSM-7")
+            // Files holding codes are for the issuer alone.
+            for name in ["\(id).png", "\(id).svg", "\(id).mms.eml", "\(id).sms.txt"] {
+                let mode =
+                    try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(name).path)[
+                        .posixPermissions] as? Int
+                #expect(mode == 0o600, "\(name): \(String(mode ?? 0, radix: 8))")
+            }
         }
         // The MMS-style message parses with Python's email package; its PNG decodes back to the payload.
         let first = try #require(lines.first?["id"] as? String)
@@ -63,20 +70,20 @@ struct CouponctlTests {
             assert '300.00 CNY' in parts[1].get_payload(decode=True).decode('utf-8')
             open(sys.argv[2], 'wb').write(parts[2].get_payload(decode=True))
             """
-        let parsed = try run("/usr/bin/python3", ["-c", script, eml, extracted])
+        let parsed = try await runDetached("/usr/bin/python3", ["-c", script, eml, extracted])
         #expect(parsed.status == 0, "\(parsed.stderr)")
         #expect(parsed.text == "application/smil text/plain image/png\n")
         #expect(
-            try run("coupon-station", ["scan", "--raw", "-q", extracted]).text
+            try await runDetached("coupon-station", ["scan", "--raw", "-q", extracted]).text
                 == (lines.first?["qr_payload"] as? String ?? "") + "\n")
 
-        let report = try Self.ctl(server, ["report", "campaign", "spring"])
+        let report = try await Self.ctl(server, ["report", "campaign", "spring"])
         #expect(report.status == 0)
         #expect(
             report.text
                 == "spring CNY: 3 coupons, issued 900.00, loaded 0.00, adjusted 0.00, redeemed 0.00, expired 0.00, outstanding 900.00\n"
         )
-        let csv = try Self.ctl(server, ["issue", "--amount", "5", "--out", out.path, "--csv"])
+        let csv = try await Self.ctl(server, ["issue", "--amount", "5", "--out", out.path, "--csv"])
         #expect(csv.text.hasPrefix("id,code,qr_payload,amount,currency,expires_at,phone,files\ncpn_"))
     }
 
@@ -86,7 +93,7 @@ struct CouponctlTests {
         let file = server.folder.appendingPathComponent("recipients.csv")
         try "phone,amount,currency,expiry\n+8613800000000,300.00,CNY,2030-12-31\n+8613900000000,50,CNY,\n".write(
             to: file, atomically: true, encoding: .utf8)
-        let result = try Self.ctl(
+        let result = try await Self.ctl(
             server,
             ["issue", "--from", file.path, "--out", server.folder.appendingPathComponent("o").path, "--format", "mms"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -104,22 +111,22 @@ struct CouponctlTests {
         let coupon = try await server.issue(30000)
         let id = coupon.id
         let lastFour = String(coupon.code.replacingOccurrences(of: "-", with: "").suffix(4))
-        var r = try Self.ctl(server, ["balance", coupon.code])
+        var r = try await Self.ctl(server, ["balance", coupon.code])
         #expect(r.status == 0)
         #expect(r.text.hasPrefix("\(id) …\(lastFour)  balance 300.00 CNY  available 300.00  active"))
-        r = try Self.ctl(server, ["load", id, "--amount", "50.00", "--reference", "INV-1"])
+        r = try await Self.ctl(server, ["load", id, "--amount", "50.00", "--reference", "INV-1"])
         #expect(r.status == 0)
         #expect(r.text.contains("balance 350.00 CNY"))
-        r = try Self.ctl(server, ["adjust", id, "--amount", "-10.00", "--reason", "till error"])
+        r = try await Self.ctl(server, ["adjust", id, "--amount", "-10.00", "--reason", "till error"])
         #expect(r.text.contains("balance 340.00 CNY"))
-        r = try Self.ctl(server, ["block", id])
+        r = try await Self.ctl(server, ["block", id])
         #expect(r.text.contains("  blocked"))
-        r = try Self.ctl(server, ["block", id])
+        r = try await Self.ctl(server, ["block", id])
         #expect(r.status == 4)
         #expect(r.stderr == "couponctl: refused (409 wrong_state): the coupon is already blocked\n")
-        r = try Self.ctl(server, ["unblock", id])
+        r = try await Self.ctl(server, ["unblock", id])
         #expect(r.text.contains("  active"))
-        r = try Self.ctl(server, ["history", id])
+        r = try await Self.ctl(server, ["history", id])
         #expect(
             r.text.split(separator: "\n").map { $0.split(separator: " ").dropFirst().first.map(String.init) } == [
                 "unblock", "block", "adjust", "load", "issue",
@@ -127,58 +134,58 @@ struct CouponctlTests {
 
         // A sale, then a refund of it.
         let journal = server.folder.appendingPathComponent("journal.sqlite")
-        let sale = try run(
+        let sale = try await runDetached(
             "coupon-station",
             ["settle", "--coupon-code", coupon.code, "--item-code", "8480000823274x3", "--yes", "--json"]
                 + server.stationArguments(journal: journal))
         let settlement = try #require(Self.json(sale).first?["settlement_id"] as? String)
-        r = try Self.ctl(server, ["refund", settlement, "--line", "8480000823274x2"])
+        r = try await Self.ctl(server, ["refund", settlement, "--line", "8480000823274x2"])
         #expect(r.text == "\(settlement) partially_refunded  refunded 12.00 CNY\n")
-        r = try Self.ctl(server, ["refund", settlement, "--line", "8480000823274x2"])
+        r = try await Self.ctl(server, ["refund", settlement, "--line", "8480000823274x2"])
         #expect(r.status == 4)
         #expect(r.stderr.contains("only 1 of 08480000823274 are left to refund"))
 
         let out = server.folder.appendingPathComponent("re")
-        r = try Self.ctl(server, ["reissue", id, "--out", out.path])
+        r = try await Self.ctl(server, ["reissue", id, "--out", out.path])
         let newCode = try #require(Self.json(r).first?["code"] as? String)
-        #expect(try Self.ctl(server, ["balance", coupon.code]).status == 3)
-        #expect(try Self.ctl(server, ["balance", newCode]).text.contains("balance 334.00 CNY"))
+        #expect(try await Self.ctl(server, ["balance", coupon.code]).status == 3)
+        #expect(try await Self.ctl(server, ["balance", newCode]).text.contains("balance 334.00 CNY"))
 
-        r = try Self.ctl(server, ["products", "set", "4006381333931", "--name", "Pen", "--price", "3.50"])
+        r = try await Self.ctl(server, ["products", "set", "4006381333931", "--name", "Pen", "--price", "3.50"])
         #expect(r.text == "04006381333931  3.50 CNY  Pen\n")
-        r = try Self.ctl(server, ["products", "list"])
+        r = try await Self.ctl(server, ["products", "list"])
         #expect(r.text.split(separator: "\n").count == 5)
-        r = try Self.ctl(
+        r = try await Self.ctl(
             server, ["products", "import", packageRoot.appendingPathComponent("samples/catalog.csv").path])
         #expect(r.text == "imported 4 products\n")
-        r = try Self.ctl(server, ["stations", "add", "till-2"])
+        r = try await Self.ctl(server, ["stations", "add", "till-2"])
         let stationKey = try #require(Self.json(r).first?["key"] as? String)
         let keyID = try #require(Self.json(r).first?["key_id"] as? String)
-        r = try Self.ctl(server, ["stations", "list"])
+        r = try await Self.ctl(server, ["stations", "list"])
         #expect(r.text.split(separator: "\n").count == 2)
         #expect(!r.text.contains(stationKey))
-        r = try Self.ctl(server, ["keys", "revoke", keyID])
+        r = try await Self.ctl(server, ["keys", "revoke", keyID])
         #expect(r.text.contains("revoked"))
-        r = try Self.ctl(server, ["products", "list"], key: stationKey)
+        r = try await Self.ctl(server, ["products", "list"], key: stationKey)
         #expect(r.status == 6)
 
-        r = try Self.ctl(server, ["report", "liability"])
+        r = try await Self.ctl(server, ["report", "liability"])
         #expect(r.text.hasSuffix("  CNY 334.00\n"))
         let today = String(
             ISO8601DateFormatter.string(
                 from: Date(), timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate]))
-        r = try Self.ctl(server, ["report", "daily", "--date", today])
+        r = try await Self.ctl(server, ["report", "daily", "--date", today])
         #expect(
             r.text == "\(today) till-1: 1 settlements, captured 18.00 CNY, refunded 12.00, voided 0, expired holds 0\n")
-        r = try Self.ctl(server, ["audit"])
+        r = try await Self.ctl(server, ["audit"])
         #expect(r.status == 0)
         #expect(r.text.hasPrefix("audit ok"))
-        r = try Self.ctl(server, ["export", "--since", "2020-01-01", "--csv"])
+        r = try await Self.ctl(server, ["export", "--since", "2020-01-01", "--csv"])
         let rows = r.text.split(separator: "\n")
         #expect(rows.first == "seq,at,coupon_id,kind,amount,currency,balance_before,balance_after,actor,settlement_id")
         #expect(rows.contains { $0.contains(",adjust,'-10.00,CNY,") })  // the minus neutralised for spreadsheets
         let backup = server.folder.appendingPathComponent("backup.sqlite")
-        r = try Self.ctl(server, ["backup", backup.path])
+        r = try await Self.ctl(server, ["backup", backup.path])
         #expect(r.status == 0)
         #expect(try Data(contentsOf: backup).starts(with: Array("SQLite format 3".utf8)))
     }
@@ -200,24 +207,25 @@ struct CouponctlTests {
             (["refund", "stl_nothing", "--line", "8480000823274"], 3, "no such settlement"),
         ]
         for (arguments, status, message) in cases {
-            let result = try Self.ctl(server, arguments)
+            let result = try await Self.ctl(server, arguments)
             #expect(result.status == status, "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
-        let wrongKey = try Self.ctl(server, ["audit"], key: "ck_wrong")
+        let wrongKey = try await Self.ctl(server, ["audit"], key: "ck_wrong")
         #expect(wrongKey.status == 6)
         #expect(wrongKey.stderr.contains("401"))
-        let stationKey = try Self.ctl(server, ["audit"], key: server.stationKey)
+        let stationKey = try await Self.ctl(server, ["audit"], key: server.stationKey)
         #expect(stationKey.status == 6)
         #expect(stationKey.stderr.contains("403"))
-        let unreachable = try run(
+        let unreachable = try await runDetached(
             "couponctl", ["audit"], environment: ["COUPON_SERVER": "http://127.0.0.1:9", "COUPON_API_KEY": "x"])
         #expect(unreachable.status == 5)
         #expect(unreachable.stderr.contains("unreachable"))
-        let noServer = try run("couponctl", ["audit"], environment: ["COUPON_SERVER": "", "COUPON_API_KEY": "x"])
+        let noServer = try await runDetached(
+            "couponctl", ["audit"], environment: ["COUPON_SERVER": "", "COUPON_API_KEY": "x"])
         #expect(noServer.status == 2)
-        let help = try run("couponctl", ["issue", "--help"])
+        let help = try await runDetached("couponctl", ["issue", "--help"])
         #expect(help.status == 0)
         #expect(help.text.contains("Example"))
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOSSL
 
 /// The built `coupon-server` on a free port over a fresh SQLite file, with an admin key, a
 /// station key and the sample catalogue: the provider the station's tests settle against.
@@ -11,15 +12,36 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
     let url: String
     let adminKey: String
     private(set) var stationKey = ""
+    /// The client the test's own calls go through: HTTPClient.shared, or one trusting `tls`'s CA.
+    private let client: HTTPClient
+    private let ownsClient: Bool
 
-    init() async throws {
+    /// A server over plain HTTP, or over HTTPS with `tls` (certificate and key files, and the CA
+    /// the test's own calls trust); `arguments` are added to `serve`.
+    init(
+        tls: (certificate: String, key: String, ca: String)? = nil, arguments: [String] = [],
+        environment: [String: String] = [:]
+    ) async throws {
+        if let tls {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.ca))
+            client = HTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                configuration: HTTPClient.Configuration(tlsConfiguration: configuration))
+            ownsClient = true
+        } else {
+            client = HTTPClient.shared
+            ownsClient = false
+        }
         folder = try temporaryFolder()
         let portFile = folder.appendingPathComponent("port")
         process.executableURL = productsFolder.appendingPathComponent("coupon-server")
-        process.arguments = [
-            "serve", "--port", "0", "--port-file", portFile.path, "--database",
-            folder.appendingPathComponent("data/coupons.sqlite").path, "--public-url", "https://cpn.example",
-        ]
+        process.arguments =
+            [
+                "serve", "--port", "0", "--port-file", portFile.path, "--database",
+                folder.appendingPathComponent("data/coupons.sqlite").path, "--public-url", "https://cpn.example",
+            ] + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? []) + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         let log = folder.appendingPathComponent("server.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -34,7 +56,7 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
                         in: .whitespacesAndNewlines) ?? "") ?? 0
         }
         guard port != 0 else { throw LiveServerError("coupon-server did not start") }
-        url = "http://127.0.0.1:\(port)"
+        url = tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)"
         adminKey = try String(contentsOf: folder.appendingPathComponent("data/admin.key"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         stationKey =
@@ -47,9 +69,13 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
     /// What the server logged so far.
     var log: String { (try? String(contentsOf: folder.appendingPathComponent("server.log"), encoding: .utf8)) ?? "" }
 
+    /// The server's process id (for signals).
+    var pid: Int32 { process.processIdentifier }
+
     deinit {
         process.terminate()
         process.waitUntilExit()
+        if ownsClient { try? client.syncShutdown() }
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -60,14 +86,14 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
         if !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         request.headers.add(name: "Accept", value: "application/json")
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: .seconds(10))
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 22))
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 
     /// The Prometheus text of /metrics (no key).
     func metrics() async throws -> String {
-        let response = try await HTTPClient.shared.execute(
+        let response = try await client.execute(
             HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
         return String(buffer: try await response.body.collect(upTo: 1 << 20))
     }

@@ -55,6 +55,18 @@ func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, environment:
         status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// ``run(_:_:stdin:environment:)`` on a thread of its own: a test that waits for a child for
+/// seconds must not hold one of the few cooperative threads every in-process server needs.
+func runDetached(
+    _ tool: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
+) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try run(tool, arguments, stdin: stdin, environment: environment) })
+        }.start()
+    }
+}
+
 func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("coupon-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -19,7 +19,7 @@ struct RunTests {
     func frames() async throws {
         let server = try await LiveServer()
         let coupon = try await server.issue(30000)
-        let photo = try SettleTests.phonePhoto(coupon.payload, in: server.folder)
+        let photo = try await SettleTests.phonePhoto(coupon.payload, in: server.folder)
         let clip = server.folder.appendingPathComponent("clip.y4m")
         // The cake passes twice (two cakes), the candles once, each held 1.5 s at 15 frames/s with noise.
         let made = try run(

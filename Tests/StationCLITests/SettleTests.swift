@@ -8,11 +8,11 @@ struct SettleTests {
 
     /// The coupon's QR rendered, then photographed off a simulated phone screen (perspective,
     /// blur, glare, noise, JPEG).
-    static func phonePhoto(_ payload: String, in folder: URL) throws -> String {
+    static func phonePhoto(_ payload: String, in folder: URL) async throws -> String {
         let qr = folder.appendingPathComponent("coupon.png").path
         let photo = folder.appendingPathComponent("phone.jpg").path
-        #expect(try run("couponctl", ["render", payload, "-o", qr]).status == 0)
-        #expect(try run("coupon-bench", ["phone-photo", qr, photo, "--seed", "3"]).status == 0)
+        #expect(try await runDetached("couponctl", ["render", payload, "-o", qr]).status == 0)
+        #expect(try await runDetached("coupon-bench", ["phone-photo", qr, photo, "--seed", "3"]).status == 0)
         return photo
     }
 
@@ -20,10 +20,10 @@ struct SettleTests {
     func patentStory() async throws {
         let server = try await LiveServer()
         let coupon = try await server.issue(30000)
-        let photo = try Self.phonePhoto(coupon.payload, in: server.folder)
+        let photo = try await Self.phonePhoto(coupon.payload, in: server.folder)
         let journal = server.folder.appendingPathComponent("journal.sqlite")
         let first = server.folder.appendingPathComponent("first.txt")
-        let paid = try run(
+        let paid = try await runDetached(
             "coupon-station",
             ["settle"] + server.stationArguments(journal: journal) + [
                 "--coupon", photo, "--item", Self.cake, "--yes", "--receipt", first.path,
@@ -46,7 +46,7 @@ struct SettleTests {
         #expect(paid.stderr.contains("To charge from coupon …\(lastFour): 100.00 CNY"))
 
         let second = server.folder.appendingPathComponent("second.txt")
-        let declined = try run(
+        let declined = try await runDetached(
             "coupon-station",
             ["settle"] + server.stationArguments(journal: journal) + [
                 "--coupon", photo, "--item", Self.giftBox, "--yes", "--receipt", second.path,
@@ -70,7 +70,7 @@ struct SettleTests {
         let coupon = try await server.issue(30000)
         let journal = server.folder.appendingPathComponent("journal.sqlite")
         let qr = server.folder.appendingPathComponent("receipt-qr.png")
-        let result = try run(
+        let result = try await runDetached(
             "coupon-station",
             ["settle"] + server.stationArguments(journal: journal) + [
                 "--coupon-code", coupon.code.lowercased(), "--item-code", "8480000823274x2",
@@ -81,14 +81,14 @@ struct SettleTests {
         #expect(outcome["paid"] as? Bool == true)
         #expect(outcome["charged"] as? Int == 1800)
         #expect(outcome["balance_after"] as? Int == 28200)
-        let link = try run("coupon-station", ["scan", "--raw", "-q", qr.path]).text
+        let link = try await runDetached("coupon-station", ["scan", "--raw", "-q", qr.path]).text
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(link.hasPrefix("https://cpn.example/b/"))
         // The link shows the balance without a key, and is no code the provider accepts for payment.
         let path = String(link.dropFirst("https://cpn.example".count))
         let view = try await server.call("GET", path, key: "")
         #expect((view["balance"] as? [String: Any])?["amount"] as? Int == 28200)
-        let pay = try run(
+        let pay = try await runDetached(
             "coupon-station",
             ["settle"] + server.stationArguments(journal: journal) + [
                 "--coupon-code", link, "--item-code", "8480000823274", "--yes",
@@ -114,11 +114,11 @@ struct SettleTests {
             (["--coupon-code", coupon.code, "--yes"], 2, "basket is empty"),
         ]
         for (arguments, status, message) in cases {
-            let result = try run("coupon-station", base + arguments)
+            let result = try await runDetached("coupon-station", base + arguments)
             #expect(result.status == status, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
-        let wrongKey = try run(
+        let wrongKey = try await runDetached(
             "coupon-station",
             [
                 "settle", "--server", server.url, "--key", "nope", "--journal", journal.path, "--coupon-code",
@@ -127,7 +127,7 @@ struct SettleTests {
             ])
         #expect(wrongKey.status == 2)
         #expect(wrongKey.stderr.contains("401"))
-        let unreachable = try run(
+        let unreachable = try await runDetached(
             "coupon-station",
             [
                 "settle", "--server", "http://127.0.0.1:9", "--key", server.stationKey, "--journal",
@@ -152,12 +152,12 @@ struct ObservabilityTests {
         let server = try await LiveServer()
         let coupon = try await server.issue(30000)
         let journal = server.folder.appendingPathComponent("journal.sqlite")
-        let paid = try run(
+        let paid = try await runDetached(
             "coupon-station",
             ["settle", "--coupon-code", coupon.code, "--item-code", "8413000065504", "--yes"]
                 + server.stationArguments(journal: journal))
         #expect(paid.status == 0)
-        let declined = try run(
+        let declined = try await runDetached(
             "coupon-station",
             ["settle", "--coupon-code", coupon.code, "--item-code", "8480010092271", "--yes"]
                 + server.stationArguments(journal: journal))

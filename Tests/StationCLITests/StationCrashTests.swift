@@ -18,7 +18,7 @@ struct StationCrashTests {
         let coupon = try await server.issue(30000)
         let journal = server.folder.appendingPathComponent("journal.sqlite")
         let receipt = server.folder.appendingPathComponent("receipt.txt")
-        let killed = try run(
+        let killed = try await runDetached(
             "coupon-station",
             ["settle"] + server.stationArguments(journal: journal) + [
                 "--coupon-code", coupon.code, "--item-code", "8413000065504", "--yes", "--receipt", receipt.path,
@@ -26,7 +26,7 @@ struct StationCrashTests {
         #expect(killed.status == 9, "the station was to die by SIGKILL after \(step): \(killed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: receipt.path), "nothing is printed before the crash")
 
-        let recovered = try run(
+        let recovered = try await runDetached(
             "coupon-station", ["recover"] + server.stationArguments(journal: journal) + ["--receipt", receipt.path])
         #expect(recovered.status == 0, "\(recovered.stderr)")
         let text = try String(contentsOf: receipt, encoding: .utf8)
@@ -39,14 +39,15 @@ struct StationCrashTests {
         #expect(state.held == 0)
 
         // A second restart finds nothing to do and changes nothing.
-        let again = try run(
+        let again = try await runDetached(
             "coupon-station", ["recover"] + server.stationArguments(journal: journal) + ["--receipt", receipt.path])
         #expect(again.status == 0)
         #expect(try String(contentsOf: receipt, encoding: .utf8) == text)
         state = try await server.coupon(coupon.id)
         #expect(state.ledger == ledger)
         // The receipt stays in the journal for a reprint.
-        let copy = try run("coupon-station", ["reprint", "--last"] + server.stationArguments(journal: journal))
+        let copy = try await runDetached(
+            "coupon-station", ["reprint", "--last"] + server.stationArguments(journal: journal))
         #expect(copy.status == 0)
         #expect(copy.text == text)
     }

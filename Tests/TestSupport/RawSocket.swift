@@ -5,12 +5,12 @@ import Foundation
 #endif
 
 /// Bytes written straight to a loopback port, for requests no HTTP client would send (bad chunk
-/// sizes, oversized headers, half-sent requests). One owner of the descriptor, closed in `deinit`.
-final class RawSocket {
-    let fd: Int32
+/// sizes, oversized headers, half-sent requests). Shared by the test targets (TestSupport). One owner of the descriptor, closed in `deinit`.
+public final class RawSocket {
+    public let fd: Int32
 
     /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds.
-    init(port: Int, timeout: Int = 10) throws {
+    public init(port: Int, timeout: Int = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         var address = sockaddr_in()
@@ -35,7 +35,7 @@ final class RawSocket {
 
     deinit { close(fd) }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -45,8 +45,17 @@ final class RawSocket {
         }
     }
 
-    /// Everything the server sends until it closes the connection or the read times out.
-    func readAll() -> String {
+    /// Everything the server sends until it closes the connection or the read times out. The
+    /// blocking reads run on a thread of their own: on the test's cooperative threads they would
+    /// starve every in-process server of the same test run.
+    public func readAll() async -> String {
+        let fd = self.fd
+        return await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Self.read(fd)) }.start()
+        }
+    }
+
+    private static func read(_ fd: Int32) -> String {
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -58,8 +67,8 @@ final class RawSocket {
     }
 
     /// The status code of the first response line, or nil when the server closed without one.
-    func status() -> Int? {
-        let text = readAll()
+    public func status() async -> Int? {
+        let text = await readAll()
         guard text.hasPrefix("HTTP/1.1 ") else { return nil }
         return Int(text.dropFirst(9).prefix(3))
     }

@@ -1,0 +1,54 @@
+import ArgumentParser
+import CouponStore
+import Foundation
+
+/// The files beside the database: the code-hash secret and the first admin key, both 0600.
+struct DataFolder {
+    let databasePath: String
+
+    var directory: String {
+        (databasePath as NSString).deletingLastPathComponent.isEmpty
+            ? "." : (databasePath as NSString).deletingLastPathComponent
+    }
+    var secretPath: String { directory + "/code-hash.secret" }
+    var adminKeyPath: String { directory + "/admin.key" }
+
+    /// The file of secret version `version`: `code-hash.secret` for 1, `code-hash.vN.secret` after.
+    func secretPath(version: Int) -> String {
+        version == 1 ? secretPath : directory + "/code-hash.v\(version).secret"
+    }
+
+    /// Every live code-hash secret by version, version 1 created on first start. Without them no
+    /// coupon can be found by its code: back them up with the database, but apart from it.
+    func secrets() throws -> [(version: Int, secret: [UInt8])] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: secretPath), try versionsOnDisk().isEmpty {
+            try writePrivate(CodeHasher.newSecret(), to: secretPath)
+        }
+        return try versionsOnDisk().map { version in
+            let path = secretPath(version: version)
+            guard let data = FileManager.default.contents(atPath: path), data.count >= 32 else {
+                throw ValidationError("\(path) is damaged (under 32 bytes)")
+            }
+            return (version, [UInt8](data))
+        }
+    }
+
+    /// The versions whose secret files exist, lowest first.
+    func versionsOnDisk() throws -> [Int] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        return names.compactMap { name -> Int? in
+            if name == "code-hash.secret" { return 1 }
+            guard name.hasPrefix("code-hash.v"), name.hasSuffix(".secret") else { return nil }
+            return Int(name.dropFirst("code-hash.v".count).dropLast(".secret".count)).flatMap { $0 >= 2 ? $0 : nil }
+        }.sorted()
+    }
+
+    func writePrivate(_ bytes: [UInt8], to path: String) throws {
+        guard
+            FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+        else {
+            throw ValidationError("cannot write \(path)")
+        }
+    }
+}
