@@ -60,6 +60,15 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
 
     public var description: String { "\(formatted) \(currency.code)" }
 
+    /// A 128-bit total (a report's sum) in major units with `exponent` decimals: `12345.60`.
+    public static func format(minorUnits: Int128, exponent: Int) -> String {
+        let sign = minorUnits < 0 ? "-" : ""
+        let digits = String(minorUnits.magnitude)
+        guard exponent > 0 else { return sign + digits }
+        let padded = String(repeating: "0", count: max(0, exponent + 1 - digits.count)) + digits
+        return sign + padded.dropLast(exponent) + "." + padded.suffix(exponent)
+    }
+
     /// The sum, or an error on a currency mismatch or overflow.
     public func adding(_ other: Money) throws(MoneyError) -> Money {
         guard currency == other.currency else { throw .currencyMismatch(currency, other.currency) }

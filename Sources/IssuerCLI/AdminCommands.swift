@@ -210,9 +210,8 @@ public struct ReportCommand: AsyncParsableCommand {
                 if json { return say(jsonLine(report)) }
                 say("outstanding as of \(report["as_of"] as? String ?? "")")
                 for total in report["outstanding"] as? [[String: Any]] ?? [] {
-                    let amount = (total["amount"] as? NSNumber)?.int64Value ?? 0,
-                        currency = total["currency"] as? String ?? ""
-                    say("  \(currency) \(major(amount, currency))")
+                    let currency = total["currency"] as? String ?? ""
+                    say("  \(currency) \(majorTotal(total["amount"], currency))")
                 }
             }
         }
@@ -233,7 +232,7 @@ public struct ReportCommand: AsyncParsableCommand {
                 if json { return say(jsonLine(report)) }
                 for total in report["totals"] as? [[String: Any]] ?? [] {
                     let currency = total["currency"] as? String ?? ""
-                    func figure(_ key: String) -> String { major((total[key] as? NSNumber)?.int64Value ?? 0, currency) }
+                    func figure(_ key: String) -> String { majorTotal(total[key], currency) }
                     say(
                         "\(name) \(currency): \(total["coupons"] as? Int ?? 0) coupons, issued \(figure("issued")), "
                             + "loaded \(figure("loaded")), adjusted \(figure("adjusted")), redeemed \(figure("redeemed")), "
@@ -266,7 +265,7 @@ public struct ReportCommand: AsyncParsableCommand {
                 if json { return say(jsonLine(report)) }
                 for row in report["stations"] as? [[String: Any]] ?? [] {
                     let currency = row["currency"] as? String ?? ""
-                    func figure(_ key: String) -> String { major((row[key] as? NSNumber)?.int64Value ?? 0, currency) }
+                    func figure(_ key: String) -> String { majorTotal(row[key], currency) }
                     say(
                         "\(date) \(row["station"] as? String ?? ""): \(row["settlements"] as? Int ?? 0) settlements, "
                             + "captured \(figure("captured")) \(currency), refunded \(figure("refunded")), "

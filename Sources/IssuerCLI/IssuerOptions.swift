@@ -63,6 +63,14 @@ func say(_ text: String) {
     Terminal.write(text + "\n", to: 1)
 }
 
+/// A report total (a JSON integer of up to 39 digits: the server sums in 128 bits) in major units;
+/// read from the number's digits, so a total past 64 bits is shown exactly, not cut.
+func majorTotal(_ value: Any?, _ currency: String) -> String {
+    guard let digits = (value as? NSNumber)?.stringValue, let total = Int128(digits) else { return "?" }
+    guard let currency = try? Currency(code: currency) else { return digits }
+    return Money.format(minorUnits: total, exponent: currency.exponent)
+}
+
 /// Amount text in major units for a currency: `300.00`.
 func major(_ minor: Int64, _ currency: String) -> String {
     guard let currency = try? Currency(code: currency) else { return "\(minor)" }

@@ -33,3 +33,15 @@ struct MoneyTests {
         #expect(throws: MoneyError.overflow) { try Money(minorUnits: .max / 2, currency: .cny).multiplied(by: 3) }
     }
 }
+
+@Suite("Report totals in 128 bits")
+struct WideTotalTests {
+    @Test("totals past 64 bits are written exactly in major units")
+    func format() {
+        #expect(Money.format(minorUnits: 10_000_000_000_000_000_000, exponent: 2) == "100000000000000000.00")
+        #expect(Money.format(minorUnits: 5, exponent: 2) == "0.05")
+        #expect(Money.format(minorUnits: -1234, exponent: 2) == "-12.34")
+        #expect(Money.format(minorUnits: 1200, exponent: 0) == "1200")
+        #expect(Money.format(minorUnits: 0, exponent: 3) == "0.000")
+    }
+}

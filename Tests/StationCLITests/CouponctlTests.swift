@@ -230,3 +230,21 @@ struct CouponctlTests {
         #expect(help.text.contains("Example"))
     }
 }
+
+@Suite("couponctl reports totals past 64 bits exactly")
+struct WideReportTests {
+    @Test("10,000 coupons at the highest balance limit: couponctl report liability prints the exact total")
+    func liabilityPastInt64() async throws {
+        let server = try await LiveServer(environment: ["COUPON_MAX_BALANCE": "1000000000000000"])
+        let api = APICalls(url: server.url)
+        let batch = try await api.call(
+            "POST", "/v1/coupons/batch", key: server.adminKey,
+            body: #"{"count": 10000, "initial": {"amount": 1000000000000000, "currency": "CNY"}, "campaign": "max"}"#)
+        #expect(batch.status == 201)
+        let liability = try await CouponctlTests.ctl(server, ["report", "liability"])
+        #expect(liability.status == 0, "\(liability.stderr)")
+        #expect(liability.text.contains("CNY 100000000000000000.00"), "\(liability.text)")
+        let campaign = try await CouponctlTests.ctl(server, ["report", "campaign", "max"])
+        #expect(campaign.text.contains("issued 100000000000000000.00"), "\(campaign.text)")
+    }
+}
