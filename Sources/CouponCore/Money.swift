@@ -47,20 +47,11 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
     }
 
     /// The amount in major units with the currency's decimals: `300.00`, `-5.50`, `1200` (JPY).
-    public var formatted: String {
-        let exponent = currency.exponent
-        let magnitude = minorUnits.magnitude
-        let sign = minorUnits < 0 ? "-" : ""
-        guard exponent > 0 else { return sign + String(magnitude) }
-        let scale = UInt64(currency.minorPerMajor)
-        let fraction = String(magnitude % scale)
-        return sign + String(magnitude / scale) + "." + String(repeating: "0", count: exponent - fraction.count)
-            + fraction
-    }
+    public var formatted: String { Self.format(minorUnits: Int128(minorUnits), exponent: currency.exponent) }
 
     public var description: String { "\(formatted) \(currency.code)" }
 
-    /// A 128-bit total (a report's sum) in major units with `exponent` decimals: `12345.60`.
+    /// Minor units (an amount, or a 128-bit report total) in major units with `exponent` decimals: `12345.60`.
     public static func format(minorUnits: Int128, exponent: Int) -> String {
         let sign = minorUnits < 0 ? "-" : ""
         let digits = String(minorUnits.magnitude)

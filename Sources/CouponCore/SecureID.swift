@@ -2,7 +2,8 @@
 ///
 /// `SystemRandomNumberGenerator` reads `getrandom(2)` on Linux: it needs no file descriptor, so it
 /// keeps working when a process has run out of them, and it traps rather than hand out weak bytes.
-/// Foundation's `UUID()` is not used for anything that must not repeat or be guessed.
+/// Nothing that must not repeat or be guessed is made by Foundation's UUID type, which reads a
+/// device file and gave constant ids here once descriptors ran out.
 ///
 /// ```swift
 /// SecureID.make(prefix: "cpn")   // "cpn_9f0c3e1a7b2d4c6e8f10a2b4c6d8e0f1"

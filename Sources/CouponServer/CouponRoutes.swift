@@ -42,7 +42,6 @@ struct CouponRoutes<Store: CouponStore> {
         guard initial.minorUnits > 0 else {
             throw APIError(.badRequest, "bad_amount", "a coupon starts with more than nothing")
         }
-        try configuration.limits.checkBalance(initial)
         var expires: Instant? = nil
         if let expiry = body.expiry {
             if let date = expiry.date {

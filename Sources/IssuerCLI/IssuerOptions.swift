@@ -9,12 +9,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Configuration file of KEY=VALUE lines (COUPON_SERVER, COUPON_API_KEY).") var config: String?
     @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
     @Option(help: "An admin API key (env COUPON_API_KEY).") var key: String?
-    @Option(help: "PEM CA the server's certificate must chain to, instead of the system's (env COUPON_CA_FILE).")
-    var ca: String?
-    @Flag(
-        name: .customLong("allow-http"),
-        help: "Allow plain http:// to a server off this machine (env COUPON_ALLOW_HTTP=1).")
-    var allowHTTP = false
+    @OptionGroup var trust: ServerTrustOptions
 
     func client() throws(IssuerError) -> AdminClient {
         let values: [String: String]
@@ -28,16 +23,16 @@ struct ServerOptions: ParsableArguments {
         guard let server = server ?? values["COUPON_SERVER"] else {
             throw .badInput("no server: give --server URL or set COUPON_SERVER")
         }
-        let checked: String
+        let checked: (url: String, caFile: String?)
         do {
-            checked = try ServerURL.check(server, allowHTTP: allowHTTP || values["COUPON_ALLOW_HTTP"] == "1")
+            checked = try trust.resolve(server: server, values: values)
         } catch {
             throw .badInput(error.description)
         }
         guard let key = key ?? values["COUPON_API_KEY"], !key.isEmpty else {
             throw .badInput("no API key: give --key KEY or set COUPON_API_KEY")
         }
-        return AdminClient(baseURL: checked, key: key, caFile: ca ?? values["COUPON_CA_FILE"])
+        return AdminClient(baseURL: checked.url, key: key, caFile: checked.caFile)
     }
 }
 

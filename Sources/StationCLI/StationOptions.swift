@@ -8,12 +8,7 @@ struct StationOptions: ParsableArguments {
     @Option(help: "Configuration file of KEY=VALUE lines (the environment variables' names).") var config: String?
     @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
     @Option(help: "This station's API key (env COUPON_API_KEY).") var key: String?
-    @Option(help: "PEM CA the server's certificate must chain to, instead of the system's (env COUPON_CA_FILE).")
-    var ca: String?
-    @Flag(
-        name: .customLong("allow-http"),
-        help: "Allow plain http:// to a server off this machine (env COUPON_ALLOW_HTTP=1).")
-    var allowHTTP = false
+    @OptionGroup var trust: ServerTrustOptions
     @Option(help: "Shop name on receipts (env COUPON_STATION_SHOP).") var shop: String?
     @Option(help: "Station name on receipts (env COUPON_STATION_NAME).") var station: String?
     @Option(help: "Receipt width in columns: 32, 42 or 48 (env COUPON_STATION_WIDTH).") var width: Int?
@@ -54,9 +49,9 @@ struct StationOptions: ParsableArguments {
         guard let key = key ?? values["COUPON_API_KEY"] else {
             throw StationError.badInput("no station key: give --key KEY or set COUPON_API_KEY")
         }
-        let checkedServer: String
+        let checked: (url: String, caFile: String?)
         do {
-            checkedServer = try ServerURL.check(server, allowHTTP: allowHTTP || values["COUPON_ALLOW_HTTP"] == "1")
+            checked = try trust.resolve(server: server, values: values)
         } catch {
             throw StationError.badInput(error.description)
         }
@@ -77,7 +72,7 @@ struct StationOptions: ParsableArguments {
             throw StationError.badInput("unknown time zone '\(zoneName)'")
         }
         return Resolved(
-            server: checkedServer, key: key, caFile: ca ?? values["COUPON_CA_FILE"],
+            server: checked.url, key: key, caFile: checked.caFile,
             shop: shop ?? values["COUPON_STATION_SHOP"] ?? "Coupon Shop",
             station: station ?? values["COUPON_STATION_NAME"],
             width: width, journal: journal ?? values["COUPON_STATION_JOURNAL"] ?? "./station-data/journal.sqlite",

@@ -8,7 +8,7 @@ import Foundation
 
 /// `coupon-bench ids --exhaust-descriptors`: makes ids the way the server does after using up
 /// every file descriptor the process may open, as an attacker holding connections would. The
-/// tests check the ids are all distinct (Foundation's `UUID()` gave constants here).
+/// tests check the ids are all distinct (Foundation's UUID type gave constants here).
 struct IDsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ids", abstract: "Print ids made with no file descriptor left (a test of the id generator).",

@@ -16,12 +16,7 @@ struct CouponServerCommand: AsyncParsableCommand {
     /// folders 0700. `umask` cannot fail; it returns the mask it replaces.
     static func main() async {
         _ = umask(0o077)
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
-        } catch {
-            exit(withError: error)
-        }
+        await main(nil)
     }
 }
 
