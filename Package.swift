@@ -41,6 +41,18 @@ let package = Package(
         .target(name: "Scanning", dependencies: ["CZBar", "Imaging", "GS1"]),
         // The coupon domain: money, codes, baskets, the settlement rule. Pure Swift, no I/O.
         .target(name: "CouponCore", dependencies: ["GS1"]),
+        // The API's contract: every request and response body of docs/api.md, Codable. No HTTP library.
+        .target(name: "CouponAPI", dependencies: ["CouponCore"]),
+        // The one HTTP client of the API (async-http-client): retries, idempotency, typed errors, façades.
+        .target(
+            name: "CouponClient",
+            dependencies: [
+                "CouponAPI", "CouponCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // Persistence: the CouponStore protocol and its SQLite implementation (GRDB).
         .target(
             name: "CouponStore",
@@ -49,13 +61,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The built coupon-server as a child process: for the crash tests, the CLI tests and the benchmarks.
+        .target(name: "ServerLauncher"),
         // Sample photo sets with their manifests, for tests and the benchmark.
         .target(name: "SampleSets", dependencies: ["Scanning"]),
         // The provider's HTTP/JSON API (Hummingbird 2) over a CouponStore.
         .target(
             name: "CouponServer",
             dependencies: [
-                "CouponCore", "CouponStore", .product(name: "Hummingbird", package: "hummingbird"),
+                "CouponAPI", "CouponCore", "CouponStore", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -70,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "coupon-server",
             dependencies: [
-                "CouponServer", "CouponStore", "CouponCore",
+                "CouponServer", "CouponStore", "CouponCore", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -78,48 +92,45 @@ let package = Package(
         // The settlement station: the provider's client, the journal, checkout and recovery, receipts.
         .target(
             name: "Station",
-            dependencies: [
-                "CouponCore", "QRRender", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ]
+            dependencies: ["CouponAPI", "CouponClient", "CouponCore", "QRRender", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Command-line front ends shared by the executables.
+        // What the three programs share on the command line: the terminal, the progress bar, the
+        // settings (file, environment, flags; one list of keys), server trust options, the main.
+        .target(
+            name: "CLISupport",
+            dependencies: ["CouponCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // coupon-station's commands.
         .target(
             name: "StationCLI",
             dependencies: [
-                "Imaging", "Scanning", "QRRender", "Station", "CouponCore",
+                "CLISupport", "Imaging", "Scanning", "QRRender", "Station", "CouponAPI", "CouponClient", "CouponCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "coupon-station",
-            dependencies: ["StationCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["StationCLI", "Station", "CLISupport", "CouponCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // couponctl's commands: the issuer's side of the API, QR files, MMS and SMS messages.
         .target(
             name: "IssuerCLI",
             dependencies: [
-                "CouponCore", "QRRender", "StationCLI", "Station",
+                "CLISupport", "CouponAPI", "CouponClient", "CouponCore", "QRRender", "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "couponctl",
             dependencies: [
-                "IssuerCLI", "StationCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IssuerCLI", "CLISupport", "CouponClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "coupon-bench",
             dependencies: [
-                "Imaging", "Scanning", "QRRender", "SampleSets", "CouponCore", "CouponStore", "Station",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "Imaging", "Scanning", "QRRender", "SampleSets", "CouponCore", "CouponStore", "CouponAPI", "CouponClient",
+                "ServerLauncher", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -132,10 +143,11 @@ let package = Package(
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
+        .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(
             name: "CouponServerTests",
             dependencies: [
-                "CouponServer", "CouponStore", "CouponCore",
+                "CouponServer", "CouponStore", "CouponCore", "CouponAPI", "ServerLauncher",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -146,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "StationCLITests",
             dependencies: [
-                "TestSupport",
+                "TestSupport", "ServerLauncher",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -154,7 +166,7 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "StationTests", dependencies: ["Station", "CouponCore", "Scanning", "Imaging"], exclude: ["Golden"]),
+            name: "StationTests", dependencies: ["Station", "CouponAPI", "CouponCore", "Scanning", "Imaging"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,7 +46,7 @@ public enum BasketError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .empty: "the basket is empty"
         case .badQuantity(let code, let quantity):
-            "quantity \(quantity) of \(code) is out of range (1 to \(Basket.maxQuantity))"
+            "a quantity is 1 to \(Basket.maxQuantity), not \(quantity) of \(code.prefix(48))"
         case .invalidProductCode(let code): "'\(code.prefix(48))' is not a product code"
         case .tooManyLines(let n): "\(n) different products in one basket (at most \(Basket.maxLines))"
         }

@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Foundation
@@ -19,17 +20,8 @@ struct AdminRoutes<Store: CouponStore> {
         group.post("settlements/:id/refund", use: refund)
     }
 
-    struct BatchBody: Decodable {
-        var count: Int?
-        var initial: AmountDTO?
-        var expiry: ExpiryDTO?
-        var campaign: String?
-        /// One entry per coupon, each with its own amount, expiry and phone (a campaign's recipients).
-        var coupons: [IssueBody]?
-    }
-
-    struct BatchDTO: ResponseEncodable {
-        var coupons: [CouponDTO]
+    struct CouponList: ResponseEncodable {
+        var coupons: [Coupon]
     }
 
     /// `POST /v1/coupons/batch`: `{count, initial, expiry?, campaign?}` or `{coupons: [...]}`, up to
@@ -43,7 +35,7 @@ struct AdminRoutes<Store: CouponStore> {
         var bodies: [IssueBody]
         if let coupons = body.coupons {
             guard body.count == nil, body.initial == nil else {
-                throw APIError(.badRequest, "bad_batch", "give either coupons or count and initial, not both")
+                throw APIError(.badRequest, .badBatch, "give either coupons or count and initial, not both")
             }
             bodies = coupons
             if let campaign = body.campaign {
@@ -51,18 +43,18 @@ struct AdminRoutes<Store: CouponStore> {
             }
         } else {
             guard let count = body.count, let initial = body.initial else {
-                throw APIError(.badRequest, "missing_field", "give count and initial, or coupons")
+                throw APIError(.badRequest, .missingField, "give count and initial, or coupons")
             }
-            guard count >= 1 else { throw APIError(.badRequest, "bad_batch", "count is at least 1") }
+            guard count >= 1 else { throw APIError(.badRequest, .badBatch, "count is at least 1") }
             guard count <= configuration.limits.maxBatch else {
-                throw APIError(.badRequest, "bad_batch", "at most \(configuration.limits.maxBatch) coupons per call")
+                throw APIError(.badRequest, .badBatch, "at most \(configuration.limits.maxBatch) coupons per call")
             }
             bodies = Array(
                 repeating: IssueBody(initial: initial, expiry: body.expiry, campaign: body.campaign, phone: nil),
                 count: count)
         }
         guard (1...configuration.limits.maxBatch).contains(bodies.count) else {
-            throw APIError(.badRequest, "bad_batch", "a batch has 1 to \(configuration.limits.maxBatch) coupons")
+            throw APIError(.badRequest, .badBatch, "a batch has 1 to \(configuration.limits.maxBatch) coupons")
         }
         let requests = try bodies.map {
             try CouponRoutes<Store>.issueRequest($0, configuration: configuration, now: now)
@@ -71,19 +63,9 @@ struct AdminRoutes<Store: CouponStore> {
         let baseURL = configuration.publicBaseURL
         return try await gate.respond(key) { [store] in
             try await store.issue(requests, actor: principal.actor, now: now, idempotency: key) { issued in
-                try .json(201, BatchDTO(coupons: issued.map { CouponDTO($0.record, code: $0.code, baseURL: baseURL) }))
+                try .json(201, CouponList(coupons: issued.map { Coupon($0.record, code: $0.code, baseURL: baseURL) }))
             }
         }
-    }
-
-    struct LoadBody: Decodable {
-        var amount: AmountDTO
-        var reference: String
-    }
-
-    struct AdjustBody: Decodable {
-        var amount: AmountDTO
-        var reason: String
     }
 
     @Sendable func load(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -92,7 +74,7 @@ struct AdminRoutes<Store: CouponStore> {
         let body = try JSONDecoder().decode(LoadBody.self, from: raw)
         let reference = try Self.note(body.reference, field: "reference")
         let id = try context.parameters.require("id")
-        let amount = try body.amount.money()
+        let amount = try body.amount.checkedMoney()
         let key = try gate.key(for: request, body: raw, principal: principal)
         let render = couponResponse
         return try await gate.respond(key) { [store, configuration] in
@@ -108,7 +90,7 @@ struct AdminRoutes<Store: CouponStore> {
         let body = try JSONDecoder().decode(AdjustBody.self, from: raw)
         let reason = try Self.note(body.reason, field: "reason")
         let id = try context.parameters.require("id")
-        let amount = try body.amount.money(allowNegative: true)
+        let amount = try body.amount.checkedMoney(allowNegative: true)
         let key = try gate.key(for: request, body: raw, principal: principal)
         let render = couponResponse
         return try await gate.respond(key) { [store, configuration] in
@@ -122,7 +104,7 @@ struct AdminRoutes<Store: CouponStore> {
     var couponResponse: @Sendable (CouponRecord) throws -> StoredResponse {
         let baseURL = configuration.publicBaseURL
         return { record in
-            try .json(200, CouponDTO(record, baseURL: baseURL))
+            try .json(200, Coupon(record, baseURL: baseURL))
         }
     }
 
@@ -131,7 +113,7 @@ struct AdminRoutes<Store: CouponStore> {
         do {
             return try PlainText.check(text, field: field, maxLength: 200)
         } catch {
-            throw APIError(.badRequest, "bad_\(field)", error.description)
+            throw APIError(.badRequest, ErrorCode(rawValue: "bad_\(field)"), error.description)
         }
     }
 
@@ -170,13 +152,9 @@ struct AdminRoutes<Store: CouponStore> {
             try await store.reissue(couponID: id, actor: principal.actor, now: configuration.clock(), idempotency: key)
             {
                 issued in
-                try .json(200, CouponDTO(issued.record, code: issued.code, baseURL: baseURL))
+                try .json(200, Coupon(issued.record, code: issued.code, baseURL: baseURL))
             }
         }
-    }
-
-    struct RefundBody: Decodable {
-        var lines: [SettlementBody.Item]
     }
 
     @Sendable func refund(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -187,7 +165,7 @@ struct AdminRoutes<Store: CouponStore> {
         for line in body.lines {
             let code = try ProductCode(line.productCode)
             guard (1...999).contains(line.quantity) else {
-                throw APIError(.badRequest, "bad_quantity", "a refund quantity is 1 to 999")
+                throw APIError(.badRequest, .badQuantity, "a refund quantity is 1 to 999")
             }
             if let index = lines.firstIndex(where: { $0.code == code }) {
                 lines[index].quantity += line.quantity
@@ -199,7 +177,7 @@ struct AdminRoutes<Store: CouponStore> {
         let key = try gate.key(for: request, body: raw, principal: principal)
         let links = configuration.balanceLinks
         let render: @Sendable (SettlementRecord) throws -> StoredResponse = { record in
-            try .json(200, SettlementDTO(record, links: links))
+            try .json(200, Settlement(record, links: links))
         }
         return try await gate.respond(key) { [store, configuration, lines] in
             try await store.refund(

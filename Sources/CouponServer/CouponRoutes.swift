@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Foundation
@@ -29,7 +30,7 @@ struct CouponRoutes<Store: CouponStore> {
         let baseURL = configuration.publicBaseURL
         return try await gate.respond(key) { [store] in
             try await store.issue([issue], actor: principal.actor, now: now, idempotency: key) { issued in
-                try .json(201, CouponDTO(issued[0].record, code: issued[0].code, baseURL: baseURL))
+                try .json(201, Coupon(issued[0].record, code: issued[0].code, baseURL: baseURL))
             }
         }
     }
@@ -38,9 +39,9 @@ struct CouponRoutes<Store: CouponStore> {
     static func issueRequest(_ body: IssueBody, configuration: ServerConfiguration, now: Instant) throws
         -> IssueRequest
     {
-        let initial = try body.initial.money()
+        let initial = try body.initial.checkedMoney()
         guard initial.minorUnits > 0 else {
-            throw APIError(.badRequest, "bad_amount", "a coupon starts with more than nothing")
+            throw APIError(.badRequest, .badAmount, "a coupon starts with more than nothing")
         }
         var expires: Instant? = nil
         if let expiry = body.expiry {
@@ -48,11 +49,11 @@ struct CouponRoutes<Store: CouponStore> {
                 expires = try configuration.endOfDay(date)
             } else if let days = expiry.days {
                 guard (1...36500).contains(days) else {
-                    throw APIError(.badRequest, "bad_expiry", "days must be 1 to 36500")
+                    throw APIError(.badRequest, .badExpiry, "days must be 1 to 36500")
                 }
                 expires = Instant(secondsSince1970: now.secondsSince1970 + Int64(days) * 86400)
             }
-            if let expires, expires <= now { throw APIError(.badRequest, "bad_expiry", "the expiry is in the past") }
+            if let expires, expires <= now { throw APIError(.badRequest, .badExpiry, "the expiry is in the past") }
         }
         let campaign = try body.campaign.map { try PlainText.check($0, field: "campaign", maxLength: 64) }
         if let phone = body.phone {
@@ -60,13 +61,13 @@ struct CouponRoutes<Store: CouponStore> {
             guard phone.first == "+", (8...15).contains(digits.count),
                 phone.dropFirst().allSatisfy({ $0.isNumber || $0 == " " || $0 == "-" })
             else {
-                throw APIError(.badRequest, "bad_phone", "write a phone number in international form, +8613800000000")
+                throw APIError(.badRequest, .badPhone, "write a phone number in international form, +8613800000000")
             }
         }
         return IssueRequest(initial: initial, expiresAt: expires, campaign: campaign, phone: body.phone)
     }
 
-    @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+    @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> Coupon {
         let principal = try context.requireKey()
         let address = context.clientAddress(request, trustedProxies: configuration.trustedProxies)
         try failures.check(keyID: principal.keyID, address: address)
@@ -76,48 +77,27 @@ struct CouponRoutes<Store: CouponStore> {
             // A malformed code and an unknown one get the same answer.
             throw APIError.notFound("coupon")
         }
-        return CouponDTO(record, baseURL: configuration.publicBaseURL)
+        return Coupon(record, baseURL: configuration.publicBaseURL)
     }
 
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> CouponDTO {
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Coupon {
         _ = try context.requireKey()
         let id = try context.parameters.require("id")
         guard let record = try await store.coupon(id: id) else { throw APIError.notFound("coupon") }
-        return CouponDTO(record, baseURL: configuration.publicBaseURL)
+        return Coupon(record, baseURL: configuration.publicBaseURL)
     }
 
-    struct LedgerDTO: ResponseEncodable {
-        struct Entry: Encodable {
-            var kind: String
-            var amount: AmountDTO
-            var balanceBefore: AmountDTO
-            var balanceAfter: AmountDTO
-            var actor: String
-            var settlementID: String?
-            var at: String
-
-            enum CodingKeys: String, CodingKey {
-                case kind, amount, actor, at
-                case balanceBefore = "balance_before"
-                case balanceAfter = "balance_after"
-                case settlementID = "settlement_id"
-            }
-        }
-
-        var entries: [Entry]
-    }
-
-    @Sendable func ledger(_ request: Request, context: AppRequestContext) async throws -> LedgerDTO {
+    @Sendable func ledger(_ request: Request, context: AppRequestContext) async throws -> Ledger {
         _ = try context.require(.admin)
         let id = try context.parameters.require("id")
         guard try await store.coupon(id: id) != nil else { throw APIError.notFound("coupon") }
         // Newest first, as the API promises.
         let entries = try await store.ledger(couponID: id).reversed().map {
-            LedgerDTO.Entry(
-                kind: $0.kind.rawValue, amount: AmountDTO($0.amount), balanceBefore: AmountDTO($0.balanceBefore),
-                balanceAfter: AmountDTO($0.balanceAfter), actor: $0.actor, settlementID: $0.settlementID,
+            LedgerLine(
+                kind: $0.kind.rawValue, amount: Amount($0.amount), balanceBefore: Amount($0.balanceBefore),
+                balanceAfter: Amount($0.balanceAfter), actor: $0.actor, settlementID: $0.settlementID,
                 at: $0.at.iso8601)
         }
-        return LedgerDTO(entries: entries)
+        return Ledger(entries: entries)
     }
 }

@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Crypto
@@ -17,7 +18,7 @@ actor IdempotencyGate {
         guard (1...255).contains(value.count), value.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E })
         else {
             throw APIError(
-                .badRequest, "bad_idempotency_key", "an Idempotency-Key has 1 to 255 printable ASCII characters")
+                .badRequest, .badIdempotencyKey, "an Idempotency-Key has 1 to 255 printable ASCII characters")
         }
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
@@ -31,7 +32,7 @@ actor IdempotencyGate {
         let slot = IdempotencyKey(scope: key.scope, key: key.key, requestHash: "")
         guard !inFlight.contains(slot) else {
             throw APIError(
-                .conflict, "idempotency_in_flight", "a request with this Idempotency-Key is still being processed")
+                .conflict, .idempotencyInFlight, "a request with this Idempotency-Key is still being processed")
         }
         inFlight.insert(slot)
         defer { inFlight.remove(slot) }

@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Foundation
@@ -15,73 +16,63 @@ struct ProductRoutes<Store: CouponStore> {
         group.get("products/:code", use: get)
     }
 
-    @Sendable func put(_ request: Request, context: AppRequestContext) async throws -> ProductDTO {
+    @Sendable func put(_ request: Request, context: AppRequestContext) async throws -> ProductInfo {
         _ = try context.require(.admin)
         let code = try ProductCode(try context.parameters.require("code"))
         let body = try await request.json(ProductBody.self, upTo: configuration.limits.maxBody)
         let name = try PlainText.check(body.name, field: "product name", maxLength: 200)
-        let price = try body.price.money()
+        let price = try body.price.checkedMoney()
         guard price.minorUnits <= configuration.limits.maxPrice else {
             throw LimitError.price(
                 limit: Money(minorUnits: configuration.limits.maxPrice, currency: price.currency), given: price)
         }
         let product = Product(code: code, name: name, price: price)
         try await store.putProduct(product)
-        return ProductDTO(product)
+        return ProductInfo(product)
     }
 
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ProductDTO {
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ProductInfo {
         _ = try context.requireKey()
         let code = try ProductCode(try context.parameters.require("code"))
         guard let product = try await store.product(code) else { throw APIError.notFound("product") }
-        return ProductDTO(product)
-    }
-
-    struct ListDTO: ResponseEncodable {
-        var products: [ProductDTO]
-        /// Pass as `after` for the next page; absent on the last page.
-        var next: String?
+        return ProductInfo(product)
     }
 
     /// `GET /v1/products?after=CODE&limit=N`, in code order.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListDTO {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ProductList {
         _ = try context.requireKey()
         let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 500
         guard (1...1000).contains(limit) else {
-            throw APIError(.badRequest, "bad_limit", "limit must be 1 to 1000")
+            throw APIError(.badRequest, .badLimit, "limit must be 1 to 1000")
         }
         let after = request.uri.queryParameters.get("after")
         let products = try await store.products(after: after, limit: limit)
-        return ListDTO(
-            products: products.map(ProductDTO.init), next: products.count == limit ? products.last?.code.value : nil)
-    }
-
-    struct ImportDTO: ResponseEncodable {
-        var imported: Int
+        return ProductList(
+            products: products.map(ProductInfo.init), next: products.count == limit ? products.last?.code.value : nil)
     }
 
     /// `POST /v1/products/import` with a CSV body (`code,name,price,currency`): all rows or none.
-    @Sendable func importCSV(_ request: Request, context: AppRequestContext) async throws -> ImportDTO {
+    @Sendable func importCSV(_ request: Request, context: AppRequestContext) async throws -> Imported {
         _ = try context.require(.admin)
         let raw = try await request.body.collect(upTo: configuration.limits.maxBulkBody)
         guard let text = String(data: Data(buffer: raw), encoding: .utf8) else {
-            throw APIError(.badRequest, "bad_csv", "the catalogue must be UTF-8 text")
+            throw APIError(.badRequest, .badCSV, "the catalogue must be UTF-8 text")
         }
         let products: [Product]
         do {
             products = try CatalogCSV.parse(text)
         } catch {
-            throw APIError(.badRequest, "bad_csv", error.description)
+            throw APIError(.badRequest, .badCSV, error.description)
         }
-        guard !products.isEmpty else { throw APIError(.badRequest, "bad_csv", "the catalogue has no products") }
+        guard !products.isEmpty else { throw APIError(.badRequest, .badCSV, "the catalogue has no products") }
         if let index = products.firstIndex(where: { $0.price.minorUnits > configuration.limits.maxPrice }) {
             let limit = Money(minorUnits: configuration.limits.maxPrice, currency: products[index].price.currency)
             throw APIError(
-                .unprocessableContent, "over_limit",
+                .unprocessableContent, .overLimit,
                 "product \(products[index].code): "
                     + LimitError.price(limit: limit, given: products[index].price).description)
         }
         try await store.putProducts(products)
-        return ImportDTO(imported: products.count)
+        return Imported(imported: products.count)
     }
 }

@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Foundation
@@ -17,30 +18,18 @@ struct PublicRoutes<Store: CouponStore> {
         router.get("c", use: page)
     }
 
-    struct BalanceDTO: ResponseEncodable {
-        var balance: AmountDTO
-        var available: AmountDTO
-        var state: String
-        var expiresAt: String?
-
-        enum CodingKeys: String, CodingKey {
-            case balance, available, state
-            case expiresAt = "expires_at"
-        }
-    }
-
-    @Sendable func balance(_ request: Request, context: AppRequestContext) async throws -> BalanceDTO {
+    @Sendable func balance(_ request: Request, context: AppRequestContext) async throws -> PublicBalance {
         let client = context.clientAddress(request, trustedProxies: trustedProxies)
         guard limiter.allow(client) else {
-            throw APIError(.tooManyRequests, "rate_limited", "too many balance checks from this address; wait a minute")
+            throw APIError(.tooManyRequests, .rateLimited, "too many balance checks from this address; wait a minute")
         }
         let body = try await request.json(LookupBody.self, upTo: limits.maxBody)
         // A malformed code and an unknown one get the same answer.
         guard let code = try? QRPayload.code(from: body.code), let record = try await store.coupon(code: code) else {
-            throw APIError(.notFound, "not_found", "no coupon matches this code")
+            throw APIError(.notFound, .notFound, "no coupon matches this code")
         }
-        return BalanceDTO(
-            balance: AmountDTO(record.snapshot.balance), available: AmountDTO(record.snapshot.available),
+        return PublicBalance(
+            balance: Amount(record.snapshot.balance), available: Amount(record.snapshot.available),
             state: record.snapshot.state.rawValue, expiresAt: record.snapshot.expiresAt.map(\.iso8601))
     }
 

@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Foundation
@@ -15,34 +16,16 @@ struct ReceiptLinkRoutes<Store: CouponStore> {
         router.get("b/:token", use: show)
     }
 
-    struct ViewDTO: ResponseEncodable {
-        var settlementID: String
-        var status: String
-        var charged: AmountDTO
-        var balance: AmountDTO
-        var available: AmountDTO
-        var state: String
-        var expiresAt: String?
-        var lastFour: String
-
-        enum CodingKeys: String, CodingKey {
-            case status, charged, balance, available, state
-            case settlementID = "settlement_id"
-            case expiresAt = "expires_at"
-            case lastFour = "last_four"
-        }
-    }
-
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         guard let id = links.settlementID(fromToken: token), let settlement = try await store.settlement(id: id),
             let coupon = try await store.coupon(id: settlement.couponID)
         else {
-            throw APIError(.notFound, "not_found", "this balance link is not valid")
+            throw APIError(.notFound, .notFound, "this balance link is not valid")
         }
-        let view = ViewDTO(
-            settlementID: settlement.id, status: settlement.status.rawValue, charged: AmountDTO(settlement.charged),
-            balance: AmountDTO(coupon.snapshot.balance), available: AmountDTO(coupon.snapshot.available),
+        let view = ReceiptView(
+            settlementID: settlement.id, status: settlement.status.rawValue, charged: Amount(settlement.charged),
+            balance: Amount(coupon.snapshot.balance), available: Amount(coupon.snapshot.available),
             state: coupon.snapshot.state.rawValue, expiresAt: coupon.snapshot.expiresAt.map(\.iso8601),
             lastFour: coupon.lastFour)
         if request.headers[.accept]?.contains("application/json") == true {
@@ -60,7 +43,7 @@ struct ReceiptLinkRoutes<Store: CouponStore> {
             body: .init(byteBuffer: ByteBuffer(string: Self.html(view, balance: coupon.snapshot.balance))))
     }
 
-    static func html(_ view: ViewDTO, balance: Money) -> String {
+    static func html(_ view: ReceiptView, balance: Money) -> String {
         let expiry = view.expiresAt.map { ", valid until \($0)" } ?? ""
         return """
             <!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

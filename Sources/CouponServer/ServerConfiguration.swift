@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import Foundation
 
@@ -40,18 +41,18 @@ public struct ServerConfiguration: Sendable {
     var balanceLinks: BalanceLinks { BalanceLinks(secret: balanceLinkSecret, baseURL: publicBaseURL) }
 
     /// The instant an expiry date (`2027-12-31`) ends in the configured zone.
-    func endOfDay(_ date: String, errorCode: String = "bad_expiry") throws -> Instant {
+    func endOfDay(_ date: String, errorCode: ErrorCode = .badExpiry) throws -> Instant {
         guard let day = CalendarDay(date) else {
             throw APIError(.badRequest, errorCode, "'\(date)' is not a calendar day; write it as YYYY-MM-DD")
         }
         guard let zone = TimeZone(identifier: timeZone) else {
-            throw APIError(.badRequest, "bad_expiry", "unknown time zone \(timeZone)")
+            throw APIError(.badRequest, .badExpiry, "unknown time zone \(timeZone)")
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let components = DateComponents(year: day.year, month: day.month, day: day.day + 1)
         guard let next = calendar.date(from: components) else {
-            throw APIError(.badRequest, "bad_expiry", "'\(date)' is not a date")
+            throw APIError(.badRequest, .badExpiry, "'\(date)' is not a date")
         }
         return Instant(secondsSince1970: Int64(next.timeIntervalSince1970))
     }

@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Foundation
@@ -42,7 +43,7 @@ struct SettlementRoutes<Store: CouponStore> {
         } catch {
             if error is CouponCodeError { failures.failed(keyID: key, address: address) }
             metrics.record(
-                result: "rejected", reason: APIError.from(error)?.code ?? "internal",
+                result: "rejected", reason: APIError.from(error)?.code.rawValue ?? "internal",
                 seconds: Self.seconds(since: start))
             throw error
         }
@@ -80,18 +81,18 @@ struct SettlementRoutes<Store: CouponStore> {
     /// the decline's error.
     @Sendable func render(_ outcome: SettlementOutcome) throws -> StoredResponse {
         if let settlement = outcome.settlement {
-            let dto = SettlementDTO(settlement, links: configuration.balanceLinks)
+            let dto = Settlement(settlement, links: configuration.balanceLinks)
             return try .json(201, dto)
         }
         guard case .declined(let reason) = outcome.decision else {
-            throw APIError(.internalServerError, "internal", "approved without a settlement")
+            throw APIError(.internalServerError, .internalError, "approved without a settlement")
         }
         let error = Self.declined(reason, balance: outcome.balance)
         return StoredResponse(status: Int(error.status.code), body: [UInt8](try error.jsonBody()))
     }
 
     @Sendable func render(_ settlement: SettlementRecord) throws -> StoredResponse {
-        let dto = SettlementDTO(settlement, links: configuration.balanceLinks)
+        let dto = Settlement(settlement, links: configuration.balanceLinks)
         return try .json(200, dto)
     }
 
@@ -100,7 +101,7 @@ struct SettlementRoutes<Store: CouponStore> {
         switch result {
         case .success(let settlement): return try render(settlement)
         case .failure(let error):
-            let api = APIError.from(error) ?? APIError(.conflict, error.code, error.description)
+            let api = APIError.from(error) ?? APIError(.conflict, ErrorCode(rawValue: error.code), error.description)
             return StoredResponse(status: Int(api.status.code), body: [UInt8](try api.jsonBody()))
         }
     }
@@ -108,18 +109,17 @@ struct SettlementRoutes<Store: CouponStore> {
     /// A decline: 402 with the reason's code, and the unchanged balance for the "not paid" slip.
     /// An unknown product is the caller's mistake (422) and lists the codes.
     static func declined(_ reason: DeclineReason, balance: Money?) -> APIError {
-        var details: [String: JSONValue] = [:]
-        if let balance {
-            details["balance"] = .object([
-                "amount": .int(balance.minorUnits), "currency": .string(balance.currency.code),
-            ])
-        }
+        let balance = balance.map(Amount.init)
         if case .unknownProduct(let codes) = reason {
-            details["unknown_products"] = .array(codes.map { .string($0.value) })
-            return APIError(.unprocessableContent, reason.code, reason.description, details: details)
+            var error = APIError(.unprocessableContent, ErrorCode(rawValue: reason.code), reason.description)
+            error.body.balance = balance
+            error.body.unknownProducts = codes.map(\.value)
+            return error
         }
-        return APIError(
-            .init(code: 402, reasonPhrase: "Payment Required"), reason.code, reason.description, details: details)
+        var error = APIError(
+            .init(code: 402, reasonPhrase: "Payment Required"), ErrorCode(rawValue: reason.code), reason.description)
+        error.body.balance = balance
+        return error
     }
 
     /// `GET /v1/settlements?idempotency_key=K`: the response first sent for this station's request
@@ -128,16 +128,16 @@ struct SettlementRoutes<Store: CouponStore> {
     @Sendable func byIdempotencyKey(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.require(.station, orAdmin: true)
         guard let key = request.uri.queryParameters.get("idempotency_key"), !key.isEmpty else {
-            throw APIError(.badRequest, "missing_field", "give the request's idempotency_key")
+            throw APIError(.badRequest, .missingField, "give the request's idempotency_key")
         }
         guard let stored = try await store.storedResponse(scope: principal.station ?? principal.keyID, key: key)
         else {
-            throw APIError(.notFound, "not_found", "no completed request under this Idempotency-Key")
+            throw APIError(.notFound, .notFound, "no completed request under this Idempotency-Key")
         }
         return Response(stored: stored, replayed: true)
     }
 
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> SettlementDTO {
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Settlement {
         let principal = try context.require(.station, orAdmin: true)
         guard let settlement = try await store.settlement(id: try context.parameters.require("id")) else {
             throw APIError.notFound("settlement")
@@ -145,7 +145,7 @@ struct SettlementRoutes<Store: CouponStore> {
         if principal.role == .station, settlement.station != principal.station {
             throw APIError.forbidden("the settlement belongs to another station")
         }
-        return SettlementDTO(settlement, links: configuration.balanceLinks)
+        return Settlement(settlement, links: configuration.balanceLinks)
     }
 
     @Sendable func capture(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -155,7 +155,7 @@ struct SettlementRoutes<Store: CouponStore> {
         let body =
             raw.readableBytes == 0 ? CaptureBody(amount: nil) : try JSONDecoder().decode(CaptureBody.self, from: raw)
         let id = try context.parameters.require("id")
-        let amount = try body.amount?.money()
+        let amount = try body.amount?.checkedMoney()
         let now = configuration.clock()
         guard let key = try gate.key(for: request, body: raw, principal: principal) else {
             let settlement = try await store.capture(

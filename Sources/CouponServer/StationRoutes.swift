@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 import CouponStore
 import Foundation
@@ -21,10 +22,10 @@ struct StationRoutes<Store: CouponStore> {
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
         else {
-            throw APIError(.badRequest, "bad_name", "a station name has 1 to 64 letters, digits, '-', '_' or '.'")
+            throw APIError(.badRequest, .badName, "a station name has 1 to 64 letters, digits, '-', '_' or '.'")
         }
         let render: @Sendable (String, Principal) throws -> StoredResponse = { key, principal in
-            try .json(201, StationKeyDTO(station: name, keyID: principal.keyID, key: key))
+            try .json(201, StationKey(station: name, keyID: principal.keyID, key: key))
         }
         let idempotency = try gate.key(for: request, body: raw, principal: admin)
         return try await gate.respond(idempotency) { [store, configuration] in

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CLISupport
+import CouponAPI
+import CouponClient
 import CouponCore
 import Foundation
-import StationCLI
 
 /// `couponctl products import|set|list`.
 public struct ProductsCommand: AsyncParsableCommand {
@@ -18,14 +20,11 @@ public struct ProductsCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            try await runReporting {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw IssuerError.badInput("cannot read \(file)")
-                }
-                let answer = try await server.client().call(
-                    "POST", "/v1/products/import", body: [UInt8](data), contentType: "text/csv")
-                say("imported \(answer["imported"] as? Int ?? 0) products")
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw IssuerError.badInput("cannot read \(file)")
             }
+            let answer = try await server.withAdmin { try await $0.importProducts(csv: [UInt8](data)) }
+            say("imported \(answer.imported) products")
         }
     }
 
@@ -41,16 +40,13 @@ public struct ProductsCommand: AsyncParsableCommand {
         @Option var currency = "CNY"
 
         func run() async throws {
-            try await runReporting {
-                guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
-                    !code.isEmpty
-                else { throw IssuerError.badInput("'\(code)' is not a product code") }
-                let minor = try parseAmount(price, currency: currency)
-                let product = try await server.client().call(
-                    "PUT", "/v1/products/\(code)",
-                    json: ["name": name, "price": ["amount": minor, "currency": currency.uppercased()]])
-                say(productLine(product))
-            }
+            guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
+                !code.isEmpty
+            else { throw IssuerError.badInput("'\(code)' is not a product code") }
+            let minor = try parseAmount(price, currency: currency)
+            let body = ProductBody(name: name, price: Amount(amount: minor, currency: currency.uppercased()))
+            let code = self.code
+            say(productLine(try await server.withAdmin { try await $0.putProduct(code: code, body) }))
         }
     }
 
@@ -61,26 +57,21 @@ public struct ProductsCommand: AsyncParsableCommand {
         @Flag(help: "One JSON object per product.") var json = false
 
         func run() async throws {
-            try await runReporting {
-                let client = try server.client()
+            let json = self.json
+            try await server.withAdmin { admin in
                 var after: String? = nil
                 repeat {
-                    let page = try await client.call(
-                        "GET", "/v1/products?limit=1000" + (after.map { "&after=\($0)" } ?? ""))
-                    for product in page["products"] as? [[String: Any]] ?? [] {
-                        say(json ? jsonLine(product) : productLine(product))
-                    }
-                    after = page["next"] as? String
+                    let page = try await admin.products(after: after)
+                    for product in page.products { say(json ? jsonLine(product) : productLine(product)) }
+                    after = page.next
                 } while after != nil
             }
         }
     }
 }
 
-func productLine(_ product: [String: Any]) -> String {
-    let price = product.amount("price")
-    return "\(product["code"] as? String ?? "")  \(price.map { major($0.minor, $0.currency) } ?? "")"
-        + " \(price?.currency ?? "")  \(product["name"] as? String ?? "")"
+func productLine(_ product: ProductInfo) -> String {
+    "\(product.code)  \(major(product.price)) \(product.price.currency)  \(product.name)"
 }
 
 /// `couponctl stations add|list`.
@@ -98,10 +89,8 @@ public struct StationsCommand: AsyncParsableCommand {
         @Argument(help: "The station's name: letters, digits, - _ .") var name: String
 
         func run() async throws {
-            try await runReporting {
-                let answer = try await server.client().call("POST", "/v1/stations", json: ["name": name])
-                say(jsonLine(answer))
-            }
+            let name = self.name
+            say(jsonLine(try await server.withAdmin { try await $0.addStation(name: name) }))
         }
     }
 
@@ -112,21 +101,15 @@ public struct StationsCommand: AsyncParsableCommand {
         @OptionGroup var server: ServerOptions
 
         func run() async throws {
-            try await runReporting {
-                for key in try await server.client().call("GET", "/v1/stations")["keys"] as? [[String: Any]] ?? [] {
-                    say(keyLine(key))
-                }
-            }
+            for key in try await server.withAdmin({ try await $0.stations() }).keys { say(keyLine(key)) }
         }
     }
 }
 
-func keyLine(_ key: [String: Any]) -> String {
+func keyLine(_ key: KeySummary) -> String {
     [
-        key["id"] as? String ?? "", key["role"] as? String ?? "",
-        key["station"] as? String ?? key["name"] as? String ?? "-",
-        "created " + (key["created_at"] as? String ?? ""),
-        (key["revoked_at"] as? String).map { "revoked " + $0 } ?? "active",
+        key.id, key.role, key.station ?? key.name ?? "-", "created " + key.createdAt,
+        key.revokedAt.map { "revoked " + $0 } ?? "active",
     ].joined(separator: "  ")
 }
 
@@ -143,11 +126,7 @@ public struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var server: ServerOptions
 
         func run() async throws {
-            try await runReporting {
-                for key in try await server.client().call("GET", "/v1/keys")["keys"] as? [[String: Any]] ?? [] {
-                    say(keyLine(key))
-                }
-            }
+            for key in try await server.withAdmin({ try await $0.keys() }).keys { say(keyLine(key)) }
         }
     }
 
@@ -163,12 +142,10 @@ public struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "The holder's name: letters, digits, '-', '_' or '.'.") var name: String
 
         func run() async throws {
-            try await runReporting {
-                let answer = try await server.client().call(
-                    "POST", "/v1/keys", json: ["name": name], idempotencyKey: "ctl-\(SecureID.hex())")
-                say(answer["key"] as? String ?? "")
-                Terminal.error("admin key \(answer["key_id"] as? String ?? "") for \(name): shown this once")
-            }
+            let name = self.name
+            let answer = try await server.withAdmin { try await $0.addAdminKey(name: name) }
+            say(answer.key)
+            Terminal.error("admin key \(answer.keyID) for \(name): shown this once")
         }
     }
 
@@ -180,10 +157,8 @@ public struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "The key's id (from keys list).") var id: String
 
         func run() async throws {
-            try await runReporting {
-                let answer = try await server.client().call("POST", "/v1/keys/\(try pathSegment(id))/revoke")
-                for key in answer["keys"] as? [[String: Any]] ?? [] { say(keyLine(key)) }
-            }
+            let id = try pathSegment(self.id)
+            for key in try await server.withAdmin({ try await $0.revokeKey(id: id) }).keys { say(keyLine(key)) }
         }
     }
 }
@@ -204,16 +179,11 @@ public struct ReportCommand: AsyncParsableCommand {
         @Flag var json = false
 
         func run() async throws {
-            try await runReporting {
-                let report = try await server.client().call(
-                    "GET", "/v1/reports/liability" + (asOf.map { "?as_of=\(try dateParameter($0))" } ?? ""))
-                if json { return say(jsonLine(report)) }
-                say("outstanding as of \(report["as_of"] as? String ?? "")")
-                for total in report["outstanding"] as? [[String: Any]] ?? [] {
-                    let currency = total["currency"] as? String ?? ""
-                    say("  \(currency) \(majorTotal(total["amount"], currency))")
-                }
-            }
+            let asOf = try self.asOf.map { try dateParameter($0) }
+            let report = try await server.withAdmin { try await $0.liability(asOf: asOf) }
+            if json { return say(jsonLine(report)) }
+            say("outstanding as of \(report.asOf)")
+            for total in report.outstanding { say("  \(total.currency) \(majorTotal(total.amount, total.currency))") }
         }
     }
 
@@ -226,18 +196,16 @@ public struct ReportCommand: AsyncParsableCommand {
         @Flag var json = false
 
         func run() async throws {
-            try await runReporting {
-                let escaped = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
-                let report = try await server.client().call("GET", "/v1/reports/campaign/\(escaped)")
-                if json { return say(jsonLine(report)) }
-                for total in report["totals"] as? [[String: Any]] ?? [] {
-                    let currency = total["currency"] as? String ?? ""
-                    func figure(_ key: String) -> String { majorTotal(total[key], currency) }
-                    say(
-                        "\(name) \(currency): \(total["coupons"] as? Int ?? 0) coupons, issued \(figure("issued")), "
-                            + "loaded \(figure("loaded")), adjusted \(figure("adjusted")), redeemed \(figure("redeemed")), "
-                            + "expired \(figure("expired")), outstanding \(figure("outstanding"))")
-                }
+            let name = self.name
+            let report = try await server.withAdmin { try await $0.campaign(name) }
+            if json { return say(jsonLine(report)) }
+            for total in report.totals {
+                func figure(_ value: Int128) -> String { majorTotal(value, total.currency) }
+                say(
+                    "\(name) \(total.currency): \(total.coupons) coupons, issued \(figure(total.issued)), "
+                        + "loaded \(figure(total.loaded)), adjusted \(figure(total.adjusted)), "
+                        + "redeemed \(figure(total.redeemed)), expired \(figure(total.expired)), "
+                        + "outstanding \(figure(total.outstanding))")
             }
         }
     }
@@ -252,26 +220,21 @@ public struct ReportCommand: AsyncParsableCommand {
         @Flag var json = false
 
         func run() async throws {
-            try await runReporting {
-                var path = "/v1/reports/daily?date=\(try dateParameter(date))"
-                if let station {
-                    guard station.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
-                    else {
-                        throw IssuerError.badInput("'\(station)' is not a station name")
-                    }
-                    path += "&station=\(station)"
+            let date = try dateParameter(self.date)
+            if let station {
+                guard station.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                    throw IssuerError.badInput("'\(station)' is not a station name")
                 }
-                let report = try await server.client().call("GET", path)
-                if json { return say(jsonLine(report)) }
-                for row in report["stations"] as? [[String: Any]] ?? [] {
-                    let currency = row["currency"] as? String ?? ""
-                    func figure(_ key: String) -> String { majorTotal(row[key], currency) }
-                    say(
-                        "\(date) \(row["station"] as? String ?? ""): \(row["settlements"] as? Int ?? 0) settlements, "
-                            + "captured \(figure("captured")) \(currency), refunded \(figure("refunded")), "
-                            + "voided \(row["voided"] as? Int ?? 0), expired holds \(row["expired_holds"] as? Int ?? 0)"
-                    )
-                }
+            }
+            let station = self.station
+            let report = try await server.withAdmin { try await $0.daily(date: date, station: station) }
+            if json { return say(jsonLine(report)) }
+            for row in report.stations {
+                say(
+                    "\(date) \(row.station): \(row.settlements) settlements, "
+                        + "captured \(majorTotal(row.captured, row.currency)) \(row.currency), "
+                        + "refunded \(majorTotal(row.refunded, row.currency)), "
+                        + "voided \(row.voided), expired holds \(row.expiredHolds)")
             }
         }
     }
@@ -295,15 +258,10 @@ public struct AuditCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        try await runReporting {
-            let audit = try await server.client().call("GET", "/v1/audit")
-            let findings = audit["findings"] as? [[String: Any]] ?? []
-            for finding in findings { say(jsonLine(finding)) }
-            guard audit["ok"] as? Bool == true else {
-                throw IssuerError.discrepancy("the audit found \(findings.count) discrepancies")
-            }
-            say("audit ok: every balance follows from its ledger and every hold is accounted for")
-        }
+        let audit = try await server.withAdmin { try await $0.audit() }
+        for finding in audit.findings { say(jsonLine(finding)) }
+        guard audit.ok else { throw IssuerError.discrepancy("the audit found \(audit.findings.count) discrepancies") }
+        say("audit ok: every balance follows from its ledger and every hold is accounted for")
     }
 }
 
@@ -317,9 +275,9 @@ public struct BackupCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        try await runReporting {
+        do {
             guard !FileManager.default.fileExists(atPath: file) else { throw IssuerError.badInput("\(file) exists") }
-            let data = try await server.client().raw("POST", "/v1/backup")
+            let data = try await server.withAdmin { try await $0.backup() }
             guard data.starts(with: Array("SQLite format 3\0".utf8)) else {
                 throw IssuerError.server("the backup is not an SQLite database")
             }
@@ -350,32 +308,26 @@ public struct ExportCommand: AsyncParsableCommand {
     ]
 
     public func run() async throws {
-        try await runReporting {
-            let client = try server.client()
-            if csv { say(Self.columns.joined(separator: ",")) }
+        let since = try dateParameter(self.since)
+        let csv = self.csv
+        if csv { say(Self.columns.joined(separator: ",")) }
+        try await server.withAdmin { admin in
             var after: Int64 = 0
             while true {
-                let page = try await client.call(
-                    "GET", "/v1/export?since=\(try dateParameter(since))&after=\(after)&limit=5000")
-                for entry in page["entries"] as? [[String: Any]] ?? [] {
-                    if csv {
-                        say(
-                            Self.columns.map { column -> String in
-                                let value = entry[column]
-                                if column.hasPrefix("amount") || column.hasPrefix("balance"),
-                                    let minor = (value as? NSNumber)?.int64Value
-                                {
-                                    return CSVCell.escape(major(minor, entry["currency"] as? String ?? ""))
-                                }
-                                return CSVCell.escape(value.map { "\($0)" } ?? "")
-                            }.joined(separator: ","))
-                    } else {
-                        say(jsonLine(entry))
-                    }
-                }
-                guard let next = (page["next"] as? NSNumber)?.int64Value else { break }
+                let page = try await admin.export(since: since, after: after)
+                for entry in page.entries { say(csv ? Self.row(entry) : jsonLine(entry)) }
+                guard let next = page.next else { break }
                 after = next
             }
         }
+    }
+
+    /// One CSV row, in ``columns`` order, amounts in major units.
+    static func row(_ entry: ExportEntry) -> String {
+        [
+            "\(entry.seq)", entry.at, entry.couponID, entry.kind, major(entry.amount, entry.currency), entry.currency,
+            major(entry.balanceBefore, entry.currency), major(entry.balanceAfter, entry.currency), entry.actor,
+            entry.settlementID ?? "",
+        ].map(CSVCell.escape).joined(separator: ",")
     }
 }

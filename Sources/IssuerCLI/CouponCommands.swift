@@ -1,4 +1,6 @@
 import ArgumentParser
+import CouponAPI
+import CouponClient
 import CouponCore
 import Foundation
 import QRRender
@@ -14,22 +16,19 @@ public struct BalanceCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        try await runReporting {
-            do { _ = try QRPayload.code(from: code) } catch { throw IssuerError.badInput("\(error)") }
-            let coupon = try await server.client().call("POST", "/v1/coupons/lookup", json: ["code": code])
-            printCoupon(coupon, json: json)
-        }
+        do { _ = try QRPayload.code(from: code) } catch { throw IssuerError.badInput("\(error)") }
+        let code = self.code
+        printCoupon(try await server.withAdmin { try await $0.lookup(code: code) }, json: json)
     }
 }
 
-func printCoupon(_ coupon: [String: Any], json: Bool) {
+func printCoupon(_ coupon: Coupon, json: Bool) {
     if json { return say(jsonLine(coupon)) }
-    let balance = coupon.amount("balance"), available = coupon.amount("available")
-    var line = "\(coupon["id"] as? String ?? "?") …\(coupon["last_four"] as? String ?? "")"
-    if let balance { line += "  balance \(major(balance.minor, balance.currency)) \(balance.currency)" }
-    if let available { line += "  available \(major(available.minor, available.currency))" }
-    line += "  \(coupon["state"] as? String ?? "")"
-    if let expires = coupon["expires_at"] as? String { line += "  expires \(expires)" }
+    var line = "\(coupon.id) …\(coupon.lastFour)"
+    line += "  balance \(major(coupon.balance)) \(coupon.balance.currency)"
+    line += "  available \(major(coupon.available))"
+    line += "  \(coupon.state)"
+    if let expires = coupon.expiresAt { line += "  expires \(expires)" }
     say(line)
 }
 
@@ -44,22 +43,18 @@ public struct HistoryCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        try await runReporting {
-            let ledger = try await server.client().call("GET", "/v1/coupons/\(try pathSegment(id))/ledger")
-            for entry in ledger["entries"] as? [[String: Any]] ?? [] {
-                if json {
-                    say(jsonLine(entry))
-                    continue
-                }
-                let amount = entry.amount("amount"), after = entry.amount("balance_after")
-                say(
-                    [
-                        entry["at"] as? String ?? "",
-                        (entry["kind"] as? String ?? "").padding(toLength: 8, withPad: " ", startingAt: 0),
-                        amount.map { major($0.minor, $0.currency) } ?? "", "balance",
-                        after.map { major($0.minor, $0.currency) } ?? "", entry["settlement_id"] as? String ?? "",
-                    ].joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        let id = try pathSegment(self.id)
+        let ledger = try await server.withAdmin { try await $0.ledger(couponID: id) }
+        for entry in ledger.entries {
+            if json {
+                say(jsonLine(entry))
+                continue
             }
+            say(
+                [
+                    entry.at, entry.kind.padding(toLength: 8, withPad: " ", startingAt: 0), major(entry.amount),
+                    "balance", major(entry.balanceAfter), entry.settlementID ?? "",
+                ].joined(separator: "  ").trimmingCharacters(in: .whitespaces))
         }
     }
 }
@@ -85,10 +80,11 @@ public struct LoadCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        try await runReporting {
-            try await changeBalance(
-                server: server, id: id, path: "load", amount: amount, note: ["reference": reference], json: json,
-                allowNegative: false)
+        let (amount, reference) = (self.amount, self.reference)
+        try await changeBalance(server: server, id: id, json: json) { admin, id, currency in
+            let minor = try parseAmount(amount, currency: currency)
+            return try await admin.load(
+                couponID: id, LoadBody(amount: Amount(amount: minor, currency: currency), reference: reference))
         }
     }
 }
@@ -107,30 +103,25 @@ public struct AdjustCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        try await runReporting {
-            try await changeBalance(
-                server: server, id: id, path: "adjust", amount: amount, note: ["reason": reason], json: json,
-                allowNegative: true)
+        let (amount, reason) = (self.amount, self.reason)
+        try await changeBalance(server: server, id: id, json: json) { admin, id, currency in
+            let minor = try parseAmount(amount, currency: currency, allowNegative: true)
+            return try await admin.adjust(
+                couponID: id, AdjustBody(amount: Amount(amount: minor, currency: currency), reason: reason))
         }
     }
 }
 
-/// Load or adjust: the coupon's currency from the server, the change under an idempotency key.
+/// Load or adjust: the coupon's currency from the server, then `change` (under a fresh idempotency key).
 func changeBalance(
-    server: ServerOptions, id: String, path: String, amount: String, note: [String: String], json: Bool,
-    allowNegative: Bool
+    server: ServerOptions, id: String, json: Bool,
+    _ change: @escaping @Sendable (AdminAPI, String, String) async throws -> Coupon
 ) async throws {
-    let client = try server.client()
     let segment = try pathSegment(id)
-    let coupon = try await client.call("GET", "/v1/coupons/\(segment)")
-    guard let currency = coupon.amount("balance")?.currency else {
-        throw IssuerError.server("the coupon has no currency")
+    let changed = try await server.withAdmin { admin in
+        let coupon = try await admin.coupon(id: segment)
+        return try await change(admin, segment, coupon.balance.currency)
     }
-    let minor = try parseAmount(amount, currency: currency, allowNegative: allowNegative)
-    var body: [String: Any] = ["amount": ["amount": minor, "currency": currency]]
-    for (key, value) in note { body[key] = value }
-    let changed = try await client.call(
-        "POST", "/v1/coupons/\(segment)/\(path)", json: body, idempotencyKey: "ctl-\(SecureID.hex())")
     printCoupon(changed, json: json)
 }
 
@@ -143,9 +134,8 @@ public struct BlockCommand: AsyncParsableCommand {
     @Argument(help: "The coupon id.") var id: String
     public init() {}
     public func run() async throws {
-        try await runReporting {
-            printCoupon(try await server.client().call("POST", "/v1/coupons/\(try pathSegment(id))/block"), json: false)
-        }
+        let id = try pathSegment(self.id)
+        printCoupon(try await server.withAdmin { try await $0.setBlocked(couponID: id, true) }, json: false)
     }
 }
 
@@ -157,10 +147,8 @@ public struct UnblockCommand: AsyncParsableCommand {
     @Argument(help: "The coupon id.") var id: String
     public init() {}
     public func run() async throws {
-        try await runReporting {
-            printCoupon(
-                try await server.client().call("POST", "/v1/coupons/\(try pathSegment(id))/unblock"), json: false)
-        }
+        let id = try pathSegment(self.id)
+        printCoupon(try await server.withAdmin { try await $0.setBlocked(couponID: id, false) }, json: false)
     }
 }
 
@@ -174,18 +162,16 @@ public struct ReissueCommand: AsyncParsableCommand {
     @Option(help: "Output folder for the new QR.") var out: String
     public init() {}
     public func run() async throws {
-        try await runReporting {
-            let coupon = try await server.client().call(
-                "POST", "/v1/coupons/\(try pathSegment(id))/reissue", idempotencyKey: "ctl-\(SecureID.hex())")
-            guard let payload = coupon["qr_payload"] as? String, let code = coupon["code"] as? String else {
-                throw IssuerError.server("the reissue answer lacks the new code")
-            }
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let file = (out as NSString).appendingPathComponent("\(id).png")
-            try Data(QRRenderer.png(try QREncoder.encode(text: payload, level: .medium))).write(
-                to: URL(fileURLWithPath: file))
-            say(jsonLine(["id": id, "code": code, "qr_payload": payload, "files": [file]]))
+        let segment = try pathSegment(id)
+        let coupon = try await server.withAdmin { try await $0.reissue(couponID: segment) }
+        guard let payload = coupon.qrPayload, let code = coupon.code else {
+            throw IssuerError.server("the reissue answer lacks the new code")
         }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let file = (out as NSString).appendingPathComponent("\(id).png")
+        try Data(QRRenderer.png(try QREncoder.encode(text: payload, level: .medium))).write(
+            to: URL(fileURLWithPath: file))
+        say(jsonLine(Reissued(id: id, code: code, qrPayload: payload, files: [file])))
     }
 }
 
@@ -196,34 +182,33 @@ public struct RefundCommand: AsyncParsableCommand {
         discussion: "Example:\n  couponctl refund stl_42f63acc6d824530bfa3 --line 8413000065504 --line 8480000823274x2")
     @OptionGroup var server: ServerOptions
     @Argument(help: "The settlement id.") var settlement: String
-    @Option(help: "A product code and quantity, CODE or CODExQTY (repeatable).") var line: [String]
+    @Option(help: "A product code and quantity, CODE, CODExQTY or CODE*QTY (repeatable).") var line: [String]
     @Flag(help: "Print the settlement as JSON.") var json = false
     public init() {}
 
     public func run() async throws {
-        try await runReporting {
-            guard !line.isEmpty else { throw IssuerError.badInput("name at least one --line") }
-            var lines: [[String: Any]] = []
-            for text in line {
-                var code = text, quantity = 1
-                if let x = text.lastIndex(where: { $0 == "x" || $0 == "X" }), let q = Int(text[text.index(after: x)...])
-                {
-                    code = String(text[..<x])
-                    quantity = q
-                }
-                guard (1...999).contains(quantity), !code.isEmpty else {
-                    throw IssuerError.badInput("write a line as CODE or CODExQTY (1 to 999), not '\(text)'")
-                }
-                lines.append(["product_code": code, "quantity": quantity])
-            }
-            let answer = try await server.client().call(
-                "POST", "/v1/settlements/\(try pathSegment(settlement))/refund", json: ["lines": lines],
-                idempotencyKey: "ctl-\(SecureID.hex())")
-            if json { return say(jsonLine(answer)) }
-            let refunded = answer.amount("refunded")
-            say(
-                "\(answer["id"] as? String ?? "") \(answer["status"] as? String ?? "")  refunded "
-                    + (refunded.map { "\(major($0.minor, $0.currency)) \($0.currency)" } ?? "?"))
+        guard !line.isEmpty else { throw IssuerError.badInput("name at least one --line") }
+        let lines: [BasketLine]
+        do { lines = try BasketLine.merge(try line.map { try BasketLine(parsing: $0) }) } catch {
+            throw IssuerError.badInput("\(error); write a line as CODE, CODExQTY or CODE*QTY")
         }
+        let id = try pathSegment(settlement)
+        let items = lines.map { BasketItem(productCode: $0.code, quantity: $0.quantity) }
+        let answer = try await server.withAdmin { try await $0.refund(settlementID: id, lines: items) }
+        if json { return say(jsonLine(answer)) }
+        say("\(answer.id) \(answer.status)  refunded \(major(answer.refunded)) \(answer.refunded.currency)")
+    }
+}
+
+/// What `reissue` prints: the new code, once.
+struct Reissued: Encodable {
+    var id: String
+    var code: String
+    var qrPayload: String
+    var files: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, code, files
+        case qrPayload = "qr_payload"
     }
 }

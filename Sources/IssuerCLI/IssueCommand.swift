@@ -1,8 +1,10 @@
+import CLISupport
 import ArgumentParser
 import CouponCore
 import Foundation
 import QRRender
-import StationCLI
+import CouponAPI
+import CouponClient
 
 /// `couponctl issue`: coupons from a script, each written once as QR files and one output line.
 public struct IssueCommand: AsyncParsableCommand {
@@ -39,56 +41,46 @@ public struct IssueCommand: AsyncParsableCommand {
     static let formats: Set<String> = ["png", "svg", "mms", "sms"]
 
     public func run() async throws {
-        try await runReporting { try await issue() }
-    }
-
-    func issue() async throws {
         let formats = Set(format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         guard !formats.isEmpty, formats.isSubset(of: Self.formats) else {
             throw IssuerError.badInput("--format takes png, svg, mms and sms, not '\(format)'")
         }
         let entries = try requests()
-        let client = try server.client()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        var progress = ProgressBar(total: entries.count, minimum: 200)
-        var done = 0
         if csv { say("id,code,qr_payload,amount,currency,expires_at,phone,files") }
-        for chunk in stride(from: 0, to: entries.count, by: 1000).map({
-            Array(entries[$0..<min($0 + 1000, entries.count)])
-        }) {
-            var body: [String: Any] = ["coupons": chunk]
-            if let campaign { body["campaign"] = campaign }
-            // Under an idempotency key, a retry after a lost answer gets the same coupons back.
-            let answer = try await client.call(
-                "POST", "/v1/coupons/batch", json: body, idempotencyKey: "ctl-\(SecureID.hex())")
-            guard let coupons = answer["coupons"] as? [[String: Any]], coupons.count == chunk.count else {
-                throw IssuerError.server("the batch answer does not list the coupons issued")
+        let campaign = self.campaign
+        try await server.withAdmin { admin in
+            var progress = ProgressBar(total: entries.count, minimum: 200)
+            var done = 0
+            for start in stride(from: 0, to: entries.count, by: 1000) {
+                let chunk = Array(entries[start..<min(start + 1000, entries.count)])
+                // Under an idempotency key (a fresh one per batch), a retry after a lost answer
+                // gets the same coupons back.
+                let answer = try await admin.issue(batch: BatchBody(campaign: campaign, coupons: chunk))
+                guard answer.coupons.count == chunk.count else {
+                    throw IssuerError.server("the batch answer does not list the coupons issued")
+                }
+                for (index, coupon) in answer.coupons.enumerated() {
+                    try write(coupon, phone: chunk[index].phone, formats: formats)
+                    done += 1
+                    progress.update(done)
+                }
             }
-            for (index, coupon) in coupons.enumerated() {
-                try write(coupon, phone: chunk[index]["phone"] as? String, formats: formats)
-                done += 1
-                progress.update(done)
-            }
+            progress.finish()
         }
-        progress.finish()
     }
 
     /// The issue bodies, one per coupon.
-    func requests() throws -> [[String: Any]] {
+    func requests() throws -> [IssueBody] {
         if let from {
             guard amount == nil, phone == nil, count == 1 else {
                 throw IssuerError.badInput(
                     "--from takes amounts and phones from the file; drop --amount, --phone, --count")
             }
             return try RecipientsCSV.read(from).map { row in
-                var body: [String: Any] = [
-                    "initial": [
-                        "amount": try parseAmount(row.amount, currency: row.currency), "currency": row.currency,
-                    ]
-                ]
-                if let expiry = try Expiry.body(date: row.expiry, period: nil) { body["expiry"] = expiry }
-                if let phone = row.phone { body["phone"] = phone }
-                return body
+                IssueBody(
+                    initial: Amount(amount: try parseAmount(row.amount, currency: row.currency), currency: row.currency),
+                    expiry: try ExpiryText.body(date: row.expiry, period: nil), phone: row.phone)
             }
         }
         guard let amount else { throw IssuerError.badInput("give --amount (and --currency), or --from FILE") }
@@ -99,25 +91,22 @@ public struct IssueCommand: AsyncParsableCommand {
         guard expires == nil || validFor == nil else {
             throw IssuerError.badInput("give --expires or --valid-for, not both")
         }
-        var body: [String: Any] = [
-            "initial": ["amount": try parseAmount(amount, currency: currency), "currency": currency.uppercased()]
-        ]
-        if let expiry = try Expiry.body(date: expires, period: validFor) { body["expiry"] = expiry }
-        if let phone { body["phone"] = phone }
+        let body = IssueBody(
+            initial: Amount(amount: try parseAmount(amount, currency: currency), currency: currency.uppercased()),
+            expiry: try ExpiryText.body(date: expires, period: validFor), phone: phone)
         return Array(repeating: body, count: count)
     }
 
-    func write(_ coupon: [String: Any], phone: String?, formats: Set<String>) throws {
-        guard let id = coupon["id"] as? String, let code = coupon["code"] as? String,
-            let payload = coupon["qr_payload"] as? String, let balance = coupon.amount("balance")
-        else { throw IssuerError.server("an issued coupon lacks its id, code or payload") }
+    func write(_ coupon: Coupon, phone: String?, formats: Set<String>) throws {
+        guard let code = coupon.code, let payload = coupon.qrPayload else {
+            throw IssuerError.server("an issued coupon lacks its code or payload")
+        }
+        let (id, balance) = (coupon.id, coupon.balance)
         let matrix = try QREncoder.encode(text: payload, level: .medium)
         var files: [String] = []
-        var record: [String: Any] = [
-            "id": id, "code": code, "qr_payload": payload, "amount": balance.minor, "currency": balance.currency,
-        ]
-        if let expires = coupon["expires_at"] as? String { record["expires_at"] = expires }
-        if let phone { record["phone"] = phone }
+        var record = IssuedRecord(
+            id: id, code: code, qrPayload: payload, amount: balance.amount, currency: balance.currency,
+            expiresAt: coupon.expiresAt, phone: phone)
         let base = (out as NSString).appendingPathComponent(id)
         let png = try QRRenderer.png(matrix)
         if formats.contains("png") {
@@ -129,8 +118,8 @@ public struct IssueCommand: AsyncParsableCommand {
             files.append(base + ".svg")
         }
         let message = CouponMessage(
-            id: id, amount: major(balance.minor, balance.currency), currency: balance.currency,
-            expires: (coupon["expires_at"] as? String).map { String($0.prefix(10)) }, link: payload, phone: phone)
+            id: id, amount: major(balance), currency: balance.currency,
+            expires: coupon.expiresAt.map { String($0.prefix(10)) }, link: payload, phone: phone)
         if formats.contains("mms") {
             try Data(message.mime(png: png).utf8).write(to: URL(fileURLWithPath: base + ".mms.eml"))
             files.append(base + ".mms.eml")
@@ -139,14 +128,14 @@ public struct IssueCommand: AsyncParsableCommand {
             let sms = message.sms
             try Data(sms.text.utf8).write(to: URL(fileURLWithPath: base + ".sms.txt"))
             files.append(base + ".sms.txt")
-            record["sms_segments"] = sms.segments
-            record["sms_encoding"] = sms.encoding
+            record.smsSegments = sms.segments
+            record.smsEncoding = sms.encoding
         }
-        record["files"] = files
+        record.files = files
         if csv {
             let cells: [String] = [
-                id, code, payload, major(balance.minor, balance.currency), balance.currency,
-                record["expires_at"] as? String ?? "", phone ?? "", files.joined(separator: " "),
+                id, code, payload, major(balance), balance.currency, coupon.expiresAt ?? "", phone ?? "",
+                files.joined(separator: " "),
             ]
             say(cells.map(CSVCell.escape).joined(separator: ","))
         } else {
@@ -155,17 +144,39 @@ public struct IssueCommand: AsyncParsableCommand {
     }
 }
 
-/// Expiry as the API takes it: `{"date": "2027-12-31"}`, or a period from today turned into a date.
-enum Expiry {
-    static func body(date: String?, period: String?) throws(IssuerError) -> [String: Any]? {
+/// What `issue` prints for each coupon: one JSON line with its code, shown this once.
+struct IssuedRecord: Encodable {
+    var id: String
+    var code: String
+    var qrPayload: String
+    var amount: Int64
+    var currency: String
+    var expiresAt: String?
+    var phone: String?
+    var smsSegments: Int?
+    var smsEncoding: String?
+    var files: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case id, code, amount, currency, phone, files
+        case qrPayload = "qr_payload"
+        case expiresAt = "expires_at"
+        case smsSegments = "sms_segments"
+        case smsEncoding = "sms_encoding"
+    }
+}
+
+/// Expiry as the API takes it: `{"date": "2027-12-31"}`, or a period from today turned into days.
+enum ExpiryText {
+    static func body(date: String?, period: String?) throws(IssuerError) -> Expiry? {
         if let date, !date.isEmpty {
-            if let days = try? days(in: date) { return ["days": days] }
+            if let days = try? days(in: date) { return Expiry(days: days) }
             guard CalendarDay(date) != nil else {
                 throw .badInput("write an expiry as a real day, YYYY-MM-DD, or a period like 3y, not '\(date)'")
             }
-            return ["date": date]
+            return Expiry(date: date)
         }
-        if let period { return ["days": try days(in: period)] }
+        if let period { return Expiry(days: try days(in: period)) }
         return nil
     }
 

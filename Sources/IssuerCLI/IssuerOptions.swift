@@ -1,7 +1,9 @@
 import ArgumentParser
+import CLISupport
+import CouponAPI
+import CouponClient
 import CouponCore
 import Foundation
-import StationCLI
 
 /// Where the server is and which key to use: a config file, then COUPON_SERVER / COUPON_API_KEY,
 /// then flags (later wins).
@@ -11,45 +13,31 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "An admin API key (env COUPON_API_KEY).") var key: String?
     @OptionGroup var trust: ServerTrustOptions
 
-    func client() throws(IssuerError) -> AdminClient {
+    /// Runs `body` with the admin calls these options point at; the HTTP client is shut down after.
+    /// A failed call is thrown as ``IssuerError``.
+    func withAdmin<T: Sendable>(_ body: (AdminAPI) async throws -> T) async throws -> T {
         let values: [String: String]
-        do {
-            values = try Settings.load(path: config, environment: ProcessInfo.processInfo.environment) {
-                try? String(contentsOfFile: $0, encoding: .utf8)
-            }
-        } catch {
-            throw .badInput(error.description)
-        }
+        do { values = try Settings.load(path: config) } catch { throw IssuerError.badInput(error.description) }
         guard let server = server ?? values["COUPON_SERVER"] else {
-            throw .badInput("no server: give --server URL or set COUPON_SERVER")
+            throw IssuerError.badInput("no server: give --server URL or set COUPON_SERVER")
         }
         let checked: (url: String, caFile: String?)
-        do {
-            checked = try trust.resolve(server: server, values: values)
-        } catch {
-            throw .badInput(error.description)
+        do { checked = try trust.resolve(server: server, values: values) } catch {
+            throw IssuerError.badInput(error.description)
         }
         guard let key = key ?? values["COUPON_API_KEY"], !key.isEmpty else {
-            throw .badInput("no API key: give --key KEY or set COUPON_API_KEY")
+            throw IssuerError.badInput("no API key: give --key KEY or set COUPON_API_KEY")
         }
-        return AdminClient(baseURL: checked.url, key: key, caFile: checked.caFile)
-    }
-}
-
-/// Runs a command body and turns its failure into one line on standard error and the exit status.
-func runReporting(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as IssuerError {
-        Terminal.error("couponctl: \(error)")
-        throw ExitCode(error.exitCode)
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as ValidationError {
-        throw error
-    } catch {
-        Terminal.error("couponctl: \(error)")
-        throw ExitCode(2)
+        do {
+            return try await withHTTPClient(caFile: checked.caFile) { http in
+                var client = APIClient(http: http, baseURL: checked.url, key: key)
+                client.timeout = .seconds(120)
+                client.retry = RetryPolicy(attempts: 3, base: .milliseconds(300))
+                return try await calling { try await body(AdminAPI(client)) }
+            }
+        } catch let error as ClientTLSError {
+            throw IssuerError.badInput(error.description)
+        }
     }
 }
 
@@ -58,11 +46,9 @@ func say(_ text: String) {
     Terminal.write(text + "\n", to: 1)
 }
 
-/// A report total (a JSON integer of up to 39 digits: the server sums in 128 bits) in major units;
-/// read from the number's digits, so a total past 64 bits is shown exactly, not cut.
-func majorTotal(_ value: Any?, _ currency: String) -> String {
-    guard let digits = (value as? NSNumber)?.stringValue, let total = Int128(digits) else { return "?" }
-    guard let currency = try? Currency(code: currency) else { return digits }
+/// A report total in major units, exact past 64 bits.
+func majorTotal(_ total: Int128, _ currency: String) -> String {
+    guard let currency = try? Currency(code: currency) else { return "\(total)" }
     return Money.format(minorUnits: total, exponent: currency.exponent)
 }
 
@@ -71,6 +57,8 @@ func major(_ minor: Int64, _ currency: String) -> String {
     guard let currency = try? Currency(code: currency) else { return "\(minor)" }
     return Money(minorUnits: minor, currency: currency).formatted
 }
+
+func major(_ amount: Amount) -> String { major(amount.amount, amount.currency) }
 
 /// `300.00` in `currency`, as minor units.
 func parseAmount(_ text: String, currency: String, allowNegative: Bool = false) throws(IssuerError) -> Int64 {
@@ -82,9 +70,9 @@ func parseAmount(_ text: String, currency: String, allowNegative: Bool = false) 
     }
 }
 
-/// JSON text of an object, keys sorted, slashes unescaped.
-func jsonLine(_ object: Any) -> String {
-    let data =
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-    return String(decoding: data, as: UTF8.self)
+/// JSON text of a value, keys sorted, slashes unescaped.
+func jsonLine(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
 }

@@ -1,24 +1,25 @@
+import CouponAPI
+import CouponClient
 import CouponCore
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// One checkout in the order that never prints an untrue receipt: hold → the operator confirms →
 /// capture → print. Each step is journalled before the next, so ``recover()`` can finish any
 /// checkout a crash or a lost connection interrupted, never charging twice or without a receipt.
 public struct Checkout: Sendable {
-    public var client: ProviderClient
+    public var client: StationAPI
     public var journal: Journal
     public var printer: ReceiptPrinter
     public var shop: String
     /// The station's name on receipts; nil uses the name the provider knows the key by.
     public var station: String?
     public var timeZone: TimeZone
+    /// Called right after each step is journalled (`sending`, `held`, `confirmed`, `captured`):
+    /// where the crash tests stop the process.
+    public var afterStep: @Sendable (String) -> Void = { _ in }
 
     public init(
-        client: ProviderClient, journal: Journal, printer: ReceiptPrinter, shop: String, station: String?,
+        client: StationAPI, journal: Journal, printer: ReceiptPrinter, shop: String, station: String?,
         timeZone: TimeZone
     ) {
         self.client = client
@@ -45,13 +46,16 @@ public struct Checkout: Sendable {
         code: CouponCode, items: [BasketLine], confirm: @Sendable (Settlement) async -> Bool
     ) async throws(StationError) -> Outcome {
         let entry = try journalled { try journal.start(couponLastFour: code.lastFour, items: items) }
-        CrashPoint.check("sending")
+        afterStep("sending")
         let held: Settlement
         do {
-            held = try await client.hold(
-                couponCode: code.value, items: items.map { ($0.code, $0.quantity) }, idempotencyKey: entry.id)
+            held = try await provider {
+                try await client.hold(
+                    couponCode: code.value, items: items.map { BasketItem(productCode: $0.code, quantity: $0.quantity) },
+                    idempotencyKey: entry.id)
+            }
         } catch .declined(_, let message, let balance) {
-            return try finishUnpaid(entry, reason: message, balance: try balance?.money(), settlement: nil)
+            return try finishUnpaid(entry, reason: message, balance: try balance?.received(), settlement: nil)
         } catch .refused(let status, let code, let message) {
             try journalled { try journal.update(entry.id, state: .done, event: "refused: \(status) \(code)") }
             throw .refused(status: status, code: code, message: message)
@@ -59,12 +63,12 @@ public struct Checkout: Sendable {
         try journalled {
             try journal.update(entry.id, state: .held, settlementID: held.id, event: "held \(held.charged.amount)")
         }
-        CrashPoint.check("held")
+        afterStep("held")
         guard await confirm(held) else {
             return try await release(entry, settlementID: held.id, reason: "cancelled by the operator")
         }
         try journalled { try journal.update(entry.id, state: .confirmed, event: "operator confirmed") }
-        CrashPoint.check("confirmed")
+        afterStep("confirmed")
         return try await capture(entry, settlementID: held.id)
     }
 
@@ -101,7 +105,7 @@ public struct Checkout: Sendable {
             var settlementID = entry.settlementID
             if settlementID == nil {
                 do {
-                    guard let held = try await client.holdOutcome(idempotencyKey: entry.id) else {
+                    guard let held = try await provider({ try await client.holdOutcome(idempotencyKey: entry.id) }) else {
                         return try finishUnpaid(
                             entry, reason: "the hold never reached the provider", balance: nil, settlement: nil)
                     }
@@ -111,10 +115,10 @@ public struct Checkout: Sendable {
                             entry.id, state: .held, settlementID: held.id, event: "recovered: hold found")
                     }
                 } catch .declined(_, let message, let balance) {
-                    return try finishUnpaid(entry, reason: message, balance: try balance?.money(), settlement: nil)
+                    return try finishUnpaid(entry, reason: message, balance: try balance?.received(), settlement: nil)
                 }
             }
-            let current = try await client.settlement(id: settlementID!)
+            let current = try await provider { try await client.settlement(id: settlementID!) }
             switch current.status {
             case "held":
                 if entry.state == .confirmed {
@@ -134,9 +138,11 @@ public struct Checkout: Sendable {
     func capture(_ entry: Journal.Entry, settlementID: String) async throws(StationError) -> Outcome {
         let captured: Settlement
         do {
-            captured = try await client.capture(settlementID: settlementID, idempotencyKey: entry.id + "-capture")
-        } catch .refused(409, let code, _) where code == "hold_expired" || code == "not_held" {
-            let current = try await client.settlement(id: settlementID)
+            captured = try await provider {
+                try await client.capture(settlementID: settlementID, idempotencyKey: entry.id + "-capture")
+            }
+        } catch .refused(409, let code, _) where code == .holdExpired || code == .settlementNotHeld {
+            let current = try await provider { try await client.settlement(id: settlementID) }
             if current.status == "captured" { return try finishPaid(entry, current) }
             return try finishUnpaid(
                 entry, reason: "the hold expired before capture; nothing was charged", balance: nil,
@@ -148,9 +154,11 @@ public struct Checkout: Sendable {
     func release(_ entry: Journal.Entry, settlementID: String, reason: String) async throws(StationError) -> Outcome {
         let voided: Settlement
         do {
-            voided = try await client.void(settlementID: settlementID, idempotencyKey: entry.id + "-void")
+            voided = try await provider {
+                try await client.void(settlementID: settlementID, idempotencyKey: entry.id + "-void")
+            }
         } catch .refused(409, _, _) {
-            voided = try await client.settlement(id: settlementID)
+            voided = try await provider { try await client.settlement(id: settlementID) }
             if voided.status == "captured" { return try finishPaid(entry, voided) }
         }
         return try finishUnpaid(entry, reason: reason, balance: nil, settlement: voided)
@@ -165,7 +173,7 @@ public struct Checkout: Sendable {
                 entry.id, state: .captured, settlementID: settlement.id, receipt: receipt,
                 event: "captured \(settlement.charged.amount)")
         }
-        CrashPoint.check("captured")
+        afterStep("captured")
         return printAndClose(entry, receipt)
     }
 
@@ -202,18 +210,16 @@ public struct Checkout: Sendable {
         return formatter.string(from: Date())
     }
 
-    func journalled<T>(_ body: () throws -> T) throws(StationError) -> T {
-        do { return try body() } catch let error as StationError { throw error } catch {
-            throw .badInput("the station journal failed: \(error)")
+    /// A call to the provider, its failure as the station sees it.
+    func provider<T>(_ call: () async throws -> T) async throws(StationError) -> T {
+        do { return try await call() } catch let error as APIClientError { throw StationError(error) } catch {
+            throw .server("\(error)")
         }
     }
-}
 
-/// Fault injection for the crash tests: `COUPON_STATION_CRASH_AT=sending|held|confirmed|captured` kills
-/// the process with SIGKILL right after that step is journalled.
-enum CrashPoint {
-    static func check(_ name: String) {
-        guard ProcessInfo.processInfo.environment["COUPON_STATION_CRASH_AT"] == name else { return }
-        kill(getpid(), SIGKILL)
+    func journalled<T>(_ body: () throws -> T) throws(StationError) -> T {
+        do { return try body() } catch let error as StationError { throw error } catch {
+            throw .journal("\(error)")
+        }
     }
 }

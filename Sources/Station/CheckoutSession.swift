@@ -9,18 +9,9 @@ public struct CheckoutSession: Sendable {
     /// What each scan added, newest last: the basket is this, merged; `undo` drops the last one.
     private var scans: [BasketLine] = []
 
-    /// The basket: the scans merged by product code, in first-seen order.
-    public var lines: [BasketLine] {
-        var lines: [BasketLine] = []
-        for scan in scans {
-            if let index = lines.firstIndex(where: { $0.code == scan.code }) {
-                lines[index].quantity += scan.quantity
-            } else {
-                lines.append(scan)
-            }
-        }
-        return lines
-    }
+    /// The basket: the scans merged by product (``BasketLine/merge(_:)``), in first-seen order.
+    /// Every scan was checked as it came, so the merge cannot fail.
+    public var lines: [BasketLine] { (try? BasketLine.merge(scans)) ?? scans }
 
     public enum Effect: Sendable, Equatable {
         case added(BasketLine)
@@ -81,8 +72,7 @@ public struct CheckoutSession: Sendable {
         let quantity = nextQuantity
         nextQuantity = 1
         let scan = BasketLine(code: code, quantity: quantity)
-        let already = scans.reduce(0) { $0 + ($1.code == code ? $1.quantity : 0) }
-        guard already + quantity <= 999 else { return .error("more than 999 of \(code)") }
+        do { _ = try BasketLine.merge(scans + [scan]) } catch { return .error("\(error)") }
         scans.append(scan)
         return .added(scan)
     }

@@ -69,7 +69,7 @@ public final class Journal: Sendable {
             }
             try migrator.migrate(pool)
         } catch {
-            throw .badInput("cannot open the station journal \(path): \(error)")
+            throw .journal("cannot open \(path): \(error)")
         }
     }
 
@@ -155,16 +155,5 @@ public final class Journal: Sendable {
             id: row["id"], state: State(rawValue: row["state"]) ?? .done, settlementID: row["settlement_id"],
             receipt: receipt, couponLastFour: row["coupon_last_four"], items: items,
             createdAt: Date(timeIntervalSince1970: row["created_at"]))
-    }
-}
-
-/// A basket line as the station entered it: a product code and how many.
-public struct BasketLine: Codable, Sendable, Equatable {
-    public var code: String
-    public var quantity: Int
-
-    public init(code: String, quantity: Int) {
-        self.code = code
-        self.quantity = quantity
     }
 }

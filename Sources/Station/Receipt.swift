@@ -1,3 +1,4 @@
+import CouponAPI
 import CouponCore
 
 /// What a receipt or a "not paid" slip says, independent of how it is printed.
@@ -40,11 +41,11 @@ public struct Receipt: Codable, Sendable, Equatable {
     {
         var receipt = Receipt(kind: .paid, shop: shop, station: station, at: at, couponLastFour: couponLastFour)
         receipt.lines = try lines(of: settlement)
-        receipt.total = try settlement.total.money()
-        receipt.charged = try settlement.charged.money()
-        receipt.due = try settlement.due.money()
-        receipt.balanceBefore = try settlement.balanceBefore.money()
-        receipt.balanceAfter = try settlement.balanceAfter.money()
+        receipt.total = try settlement.total.received()
+        receipt.charged = try settlement.charged.received()
+        receipt.due = try settlement.due.received()
+        receipt.balanceBefore = try settlement.balanceBefore.received()
+        receipt.balanceAfter = try settlement.balanceAfter.received()
         receipt.settlementID = settlement.id
         receipt.balanceLink = settlement.balanceLink
         return receipt
@@ -60,9 +61,9 @@ public struct Receipt: Codable, Sendable, Equatable {
         slip.balanceAfter = balance
         if let settlement {
             slip.settlementID = settlement.id
-            slip.total = try settlement.total.money()
+            slip.total = try settlement.total.received()
             slip.lines = try lines(of: settlement)
-            if balance == nil { slip.balanceAfter = try settlement.balanceBefore.money() }
+            if balance == nil { slip.balanceAfter = try settlement.balanceBefore.received() }
         }
         return slip
     }
@@ -73,7 +74,7 @@ public struct Receipt: Codable, Sendable, Equatable {
             lines.append(
                 Line(
                     name: line.name, code: line.productCode, quantity: line.quantity,
-                    unitPrice: try line.unitPrice.money(), total: try line.lineTotal.money()))
+                    unitPrice: try line.unitPrice.received(), total: try line.lineTotal.received()))
         }
         return lines
     }

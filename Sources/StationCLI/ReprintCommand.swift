@@ -27,21 +27,22 @@ public struct ReprintCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
+        let resolved = try options.resolve()
+        let journal = try Journal(path: resolved.journal)
+        let entry: Journal.Entry?
+        do { entry = try journal.entry(last ? nil : id) } catch { throw StationError.journal("\(error)") }
+        guard let entry, let copy = entry.receipt else {
+            throw StationError.badInput(last ? "the journal has no receipt yet" : "no receipt for \(id ?? "")")
+        }
+        try resolved.printer(text: receipt, escpos: escpos, qr: receiptQR).print(copy)
         do {
-            let resolved = try options.resolve()
-            let journal = try Journal(path: resolved.journal)
-            guard let entry = try journal.entry(last ? nil : id), let copy = entry.receipt else {
-                throw StationError.badInput(last ? "the journal has no receipt yet" : "no receipt for \(id ?? "")")
-            }
-            try resolved.printer(text: receipt, escpos: escpos, qr: receiptQR).print(copy)
             if entry.state == .captured || entry.state == .unpaid {
                 try journal.update(entry.id, state: .done, event: "printed (reprint)")
             } else {
                 try journal.update(entry.id, state: entry.state, event: "reprinted")
             }
-        } catch let error as StationError {
-            Terminal.error("coupon-station: \(error)")
-            throw ExitCode(error.exitCode)
+        } catch {
+            throw StationError.journal("\(error)")
         }
     }
 }
@@ -60,13 +61,11 @@ public struct RecoverCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        do {
-            let resolved = try options.resolve()
-            try await recoverOpenCheckouts(
-                try resolved.checkout(printer: resolved.printer(text: receipt, escpos: escpos, qr: nil, append: true)))
-        } catch let error as StationError {
-            Terminal.error("coupon-station: \(error)")
-            throw ExitCode(error.exitCode)
+        let resolved = try options.resolve()
+        try await resolved.withCheckout(
+            printer: resolved.printer(text: receipt, escpos: escpos, qr: nil, append: true)
+        ) { checkout in
+            try await recoverOpenCheckouts(checkout)
         }
     }
 }

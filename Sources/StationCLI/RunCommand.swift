@@ -1,3 +1,4 @@
+import CLISupport
 import ArgumentParser
 import CouponCore
 import Foundation
@@ -52,18 +53,15 @@ public struct RunCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        do {
-            try await loop()
-        } catch let error as StationError {
-            Terminal.error("coupon-station: \(error)")
-            throw ExitCode(error.exitCode)
+        let resolved = try options.resolve()
+        try await resolved.withCheckout(
+            printer: resolved.printer(text: receipt, escpos: escpos, qr: nil, append: true)
+        ) { checkout in
+            try await loop(checkout)
         }
     }
 
-    func loop() async throws {
-        let resolved = try options.resolve()
-        let checkout = try resolved.checkout(
-            printer: resolved.printer(text: receipt, escpos: escpos, qr: nil, append: true))
+    func loop(_ checkout: Checkout) async throws {
         try await recoverOpenCheckouts(checkout)
         let confirmer = try Confirmer(yes: yes)
         let camera = try self.camera.map { try CameraSource.open($0) }

@@ -1,3 +1,4 @@
+import CLISupport
 import ArgumentParser
 import Foundation
 import Imaging
@@ -89,8 +90,8 @@ public struct ScanCommand: ParsableCommand {
                 "scanned \(symbolCount) symbols from \(files.count - unreadable) of \(files.count) images in "
                     + String(format: "%.2f", elapsed) + " s; \(empty) without a symbol, \(unreadable) unreadable")
         }
-        if unreadable > 0 { throw ExitCode(1) }
-        if empty > 0 { throw ExitCode(4) }
+        if unreadable > 0 { throw ScanShortfall.unreadable(unreadable) }
+        if empty > 0 { throw ScanShortfall.empty(empty) }
     }
 
     private func line(for symbol: DecodedSymbol, file: String) throws -> String {
@@ -116,4 +117,18 @@ struct ScanRecord: Codable {
     var bytes: String
     var pass: String
     var polygon: [[Int]]
+}
+
+/// A scan that did not read every image (the summary line said so): unreadable files, or images
+/// without a symbol.
+public enum ScanShortfall: ReportedFailure, CustomStringConvertible {
+    case unreadable(Int)
+    case empty(Int)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let n): "\(n) images unreadable"
+        case .empty(let n): "\(n) images without a symbol"
+        }
+    }
 }

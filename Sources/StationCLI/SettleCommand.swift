@@ -1,4 +1,6 @@
+import CLISupport
 import ArgumentParser
+import CouponAPI
 import CouponCore
 import Foundation
 import Imaging
@@ -41,20 +43,6 @@ public struct SettleCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        do {
-            try await settle()
-        } catch let error as StationError {
-            Terminal.error("coupon-station: \(error)")
-            throw ExitCode(error.exitCode)
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            Terminal.error("coupon-station: \(error)")
-            throw ExitCode(2)
-        }
-    }
-
-    func settle() async throws {
         let resolved = try options.resolve()
         guard (coupon == nil) != (couponCode == nil) else {
             throw StationError.badInput("give the coupon once: --coupon PHOTO or --coupon-code CODE")
@@ -63,10 +51,15 @@ public struct SettleCommand: AsyncParsableCommand {
             throw StationError.badInput("the basket is empty: give --item PHOTO or --item-code CODE")
         }
         let code = try readCoupon()
-        let lines = try BasketEntry.merge(try readItems())
+        let lines = try BasketLine.merge(try readItems())
         var printer = resolved.printer(text: receipt, escpos: escpos, qr: receiptQR)
         printer.textToStdout = !json
-        let checkout = try resolved.checkout(printer: printer)
+        try await resolved.withCheckout(printer: printer) { checkout in
+            try await settle(checkout, code: code, lines: lines)
+        }
+    }
+
+    func settle(_ checkout: Checkout, code: CouponCode, lines: [BasketLine]) async throws {
         try await recoverOpenCheckouts(checkout)
         let yes = self.yes
         let outcome = try await checkout.run(code: code, items: lines) { held in
@@ -85,8 +78,7 @@ public struct SettleCommand: AsyncParsableCommand {
                     + "run `coupon-station reprint --last` once the printer works")
         }
         if !outcome.paid {
-            Terminal.error("coupon-station: NOT PAID: \(outcome.receipt.reason ?? "declined")")
-            throw ExitCode(3)
+            throw NotPaid(reason: outcome.receipt.reason ?? "declined")
         }
     }
 
@@ -107,16 +99,16 @@ public struct SettleCommand: AsyncParsableCommand {
         }
     }
 
-    func readItems() throws -> [BasketEntry] {
-        var entries: [BasketEntry] = []
+    func readItems() throws -> [BasketLine] {
+        var entries: [BasketLine] = []
         let linear = Set(Symbology.allCases.filter(\.isLinear))
         for photo in item {
             let symbols = try DecodePipeline(symbologies: linear).decode(try read(photo)).symbols
             guard !symbols.isEmpty else { throw StationError.badInput("no product barcode found in \(photo)") }
             // Several different codes in one photo are several products, each once.
-            for text in Set(symbols.map(\.text)).sorted() { entries.append(BasketEntry(code: text, quantity: 1)) }
+            for text in Set(symbols.map(\.text)).sorted() { entries.append(BasketLine(code: text, quantity: 1)) }
         }
-        for typed in itemCode { entries.append(try BasketEntry(parsing: typed)) }
+        for typed in itemCode { entries.append(try BasketLine(parsing: typed)) }
         return entries
     }
 
@@ -137,7 +129,7 @@ public struct SettleCommand: AsyncParsableCommand {
         return text
     }
 
-    static func major(_ amount: WireAmount) -> String {
+    static func major(_ amount: Amount) -> String {
         (try? amount.money().formatted) ?? "\(amount.amount)"
     }
 
@@ -164,45 +156,8 @@ public struct SettleCommand: AsyncParsableCommand {
     }
 }
 
-/// A product code with its quantity, as typed (`6901234567892x2`) or scanned.
-struct BasketEntry: Equatable {
-    var code: String
-    var quantity: Int
-
-    init(code: String, quantity: Int) {
-        self.code = code
-        self.quantity = quantity
-    }
-
-    /// `CODE` or `CODExQTY` (also `CODE*QTY`), quantity 1 to 999.
-    init(parsing text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let separator = trimmed.lastIndex(where: { $0 == "x" || $0 == "X" || $0 == "*" }),
-            separator != trimmed.startIndex,
-            let quantity = Int(trimmed[trimmed.index(after: separator)...])
-        {
-            guard (1...999).contains(quantity) else {
-                throw StationError.badInput("a quantity is 1 to 999, not \(quantity) in '\(text)'")
-            }
-            self.init(code: String(trimmed[..<separator]), quantity: quantity)
-        } else {
-            guard !trimmed.isEmpty else { throw StationError.badInput("an empty product code") }
-            self.init(code: trimmed, quantity: 1)
-        }
-    }
-
-    /// Lines with the same code become one, quantities added, in first-seen order.
-    static func merge(_ entries: [BasketEntry]) throws -> [BasketLine] {
-        var order: [String] = []
-        var quantities: [String: Int] = [:]
-        for entry in entries {
-            if quantities[entry.code] == nil { order.append(entry.code) }
-            quantities[entry.code, default: 0] += entry.quantity
-        }
-        return try order.map { code in
-            let quantity = quantities[code]!
-            guard quantity <= 999 else { throw StationError.badInput("more than 999 of \(code)") }
-            return BasketLine(code: code, quantity: quantity)
-        }
-    }
+/// A checkout that ended without payment (declined or cancelled): the program's "not paid" status.
+public struct NotPaid: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "NOT PAID: \(reason)" }
 }

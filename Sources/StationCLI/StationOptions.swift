@@ -1,4 +1,6 @@
 import ArgumentParser
+import CLISupport
+import CouponClient
 import CouponCore
 import Foundation
 import Station
@@ -37,9 +39,7 @@ struct StationOptions: ParsableArguments {
     func resolve() throws -> Resolved {
         let values: [String: String]
         do {
-            values = try Settings.load(path: config, environment: ProcessInfo.processInfo.environment) {
-                try? String(contentsOfFile: $0, encoding: .utf8)
-            }
+            values = try Settings.load(path: config)
         } catch {
             throw StationError.badInput(error.description)
         }
@@ -81,12 +81,20 @@ struct StationOptions: ParsableArguments {
 }
 
 extension StationOptions.Resolved {
-    /// The checkout machinery these settings describe, printing to `printer`.
-    func checkout(printer: ReceiptPrinter) throws -> Checkout {
-        Checkout(
-            client: ProviderClient(baseURL: server, key: key, caFile: caFile), journal: try Journal(path: journal),
-            printer: printer,
-            shop: shop, station: station, timeZone: timeZone)
+    /// Runs `body` with the checkout machinery these settings describe, printing to `printer`;
+    /// its HTTP client is shut down after.
+    func withCheckout<T: Sendable>(printer: ReceiptPrinter, _ body: (Checkout) async throws -> T) async throws -> T {
+        let journal = try Journal(path: journal)
+        let (server, key, shop, station, timeZone) = (server, key, shop, station, timeZone)
+        return try await withHTTPClient(caFile: caFile, connect: .seconds(2), read: .seconds(10)) { http in
+            var client = APIClient(http: http, baseURL: server, key: key)
+            client.timeout = .seconds(10)
+            var checkout = Checkout(
+                client: StationAPI(client), journal: journal, printer: printer, shop: shop, station: station,
+                timeZone: timeZone)
+            checkout.afterStep = CrashPoint.hook
+            return try await body(checkout)
+        }
     }
 
     /// A printer with this configuration's width and ESC/POS settings.

@@ -20,41 +20,41 @@ struct IssueBench: AsyncParsableCommand {
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("issue-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try await BenchServer.start(folder: folder.appendingPathComponent("server"))
-        defer { server.stop() }
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let out = folder.appendingPathComponent("ours")
-        let clock = ContinuousClock()
-        let start = clock.now
-        let issued = try Child.run(
-            bin.appendingPathComponent("couponctl").path,
-            ["issue", "--amount", "10.00", "--currency", "CNY", "--count", "\(count)", "--out", out.path],
-            environment: ["COUPON_SERVER": "http://127.0.0.1:\(server.port)", "COUPON_API_KEY": try server.adminKey])
-        let ours = (clock.now - start).milliseconds / 1000
-        guard issued.status == 0 else { throw ValidationError("couponctl failed: \(issued.stderr)") }
-        let payloads = issued.stdout.split(separator: "\n").prefix(peer).compactMap { line -> String? in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return object?["qr_payload"] as? String
+        try await BenchServer.run(folder: folder.appendingPathComponent("server")) { server in
+            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            let out = folder.appendingPathComponent("ours")
+            let clock = ContinuousClock()
+            let start = clock.now
+            let issued = try Child.run(
+                bin.appendingPathComponent("couponctl").path,
+                ["issue", "--amount", "10.00", "--currency", "CNY", "--count", "\(count)", "--out", out.path],
+                environment: ["COUPON_SERVER": "http://127.0.0.1:\(server.port)", "COUPON_API_KEY": try server.adminKey])
+            let ours = (clock.now - start).milliseconds / 1000
+            guard issued.status == 0 else { throw ValidationError("couponctl failed: \(issued.stderr)") }
+            struct Issued: Decodable { var qr_payload: String }
+            let payloads = issued.stdout.split(separator: "\n").prefix(peer).compactMap { line -> String? in
+                (try? JSONDecoder().decode(Issued.self, from: Data(line.utf8)))?.qr_payload
+            }
+            let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".png") }
+            let peerOut = folder.appendingPathComponent("qrencode")
+            try FileManager.default.createDirectory(at: peerOut, withIntermediateDirectories: true)
+            let peerStart = clock.now
+            for (index, payload) in payloads.enumerated() {
+                let result = try Child.run(
+                    "/usr/bin/qrencode",
+                    ["-s", "8", "-m", "4", "-l", "M", "-o", peerOut.appendingPathComponent("\(index).png").path, payload])
+                guard result.status == 0 else { throw ValidationError("qrencode failed: \(result.stderr)") }
+            }
+            let peerSeconds = (clock.now - peerStart).milliseconds / 1000
+            let ourRate = Double(count) / ours, peerRate = Double(payloads.count) / peerSeconds
+            print(
+                "couponctl issue: \(count) coupons issued and rendered (\(files.count) PNG files) in \(format(ours)) s = \(format(ourRate, 0)) coupons/s"
+            )
+            print(
+                "qrencode CLI:    \(payloads.count) of the same payloads rendered in \(format(peerSeconds)) s = \(format(peerRate, 0)) PNG/s"
+            )
+            print("ratio: \(format(ourRate / peerRate)) x the qrencode CLI's rate (ours includes issuing through the API)")
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".png") }
-        let peerOut = folder.appendingPathComponent("qrencode")
-        try FileManager.default.createDirectory(at: peerOut, withIntermediateDirectories: true)
-        let peerStart = clock.now
-        for (index, payload) in payloads.enumerated() {
-            let result = try Child.run(
-                "/usr/bin/qrencode",
-                ["-s", "8", "-m", "4", "-l", "M", "-o", peerOut.appendingPathComponent("\(index).png").path, payload])
-            guard result.status == 0 else { throw ValidationError("qrencode failed: \(result.stderr)") }
-        }
-        let peerSeconds = (clock.now - peerStart).milliseconds / 1000
-        let ourRate = Double(count) / ours, peerRate = Double(payloads.count) / peerSeconds
-        print(
-            "couponctl issue: \(count) coupons issued and rendered (\(files.count) PNG files) in \(format(ours)) s = \(format(ourRate, 0)) coupons/s"
-        )
-        print(
-            "qrencode CLI:    \(payloads.count) of the same payloads rendered in \(format(peerSeconds)) s = \(format(peerRate, 0)) PNG/s"
-        )
-        print("ratio: \(format(ourRate / peerRate)) x the qrencode CLI's rate (ours includes issuing through the API)")
     }
 }
 

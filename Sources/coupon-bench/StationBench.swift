@@ -1,11 +1,12 @@
 import ArgumentParser
+import CouponAPI
+import CouponClient
 import CouponCore
 import Foundation
 import Imaging
 import QRRender
 import SampleSets
 import Scanning
-import Station
 
 struct StationBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,31 +31,28 @@ struct StationBench: AsyncParsableCommand {
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("station-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try await BenchServer.start(folder: folder.appendingPathComponent("server"))
-        defer { server.stop() }
-        let admin = try server.adminKey
-        let url = "http://127.0.0.1:\(server.port)"
-        let station = try require(
-            try await server.call("POST", "/v1/stations", key: admin, json: #"{"name": "bench"}"#)["key"] as? String)
-        let catalogue = try String(contentsOfFile: "samples/catalog.csv", encoding: .utf8)
-        _ = try await server.call("POST", "/v1/products/import", key: admin, json: catalogue)
-        let coupon = try await server.call(
-            "POST", "/v1/coupons", key: admin, json: #"{"initial": {"amount": 100000000000, "currency": "CNY"}}"#)
-        let payload = try require(coupon["qr_payload"] as? String)
-        let qr = QRRenderer.image(try QREncoder.encode(text: payload, level: .medium))
-        var photo = PhoneScreenPhoto()
-        photo.seed = 3
-        let phonePath = folder.appendingPathComponent("phone.jpg").path
-        try Data(JPEGWriter.encode(photo.render(qr), quality: 80)).write(to: URL(fileURLWithPath: phonePath))
+        try await BenchServer.run(folder: folder.appendingPathComponent("server")) { server in
+            let url = server.url
+            let station = try await server.admin.addStation(name: "bench").key
+            let catalogue = try String(contentsOfFile: "samples/catalog.csv", encoding: .utf8)
+            _ = try await server.admin.importProducts(csv: Array(catalogue.utf8))
+            // The default balance limit: 1,000,000.00, enough for 10,000 cakes.
+            let coupon = try await server.admin.issue(IssueBody(initial: Amount(amount: 100_000_000, currency: "CNY")))
+            let payload = try require(coupon.qrPayload)
+            let qr = QRRenderer.image(try QREncoder.encode(text: payload, level: .medium))
+            var photo = PhoneScreenPhoto()
+            photo.seed = 3
+            let phonePath = folder.appendingPathComponent("phone.jpg").path
+            try Data(JPEGWriter.encode(photo.render(qr), quality: 80)).write(to: URL(fileURLWithPath: phonePath))
 
-        try await latency(url: url, station: station, phonePath: phonePath)
-        try frameRates(folder: folder, url: url, station: station, phonePath: phonePath)
-        if streamFrames > 0 { try stream(folder: folder, url: url, station: station, phonePath: phonePath) }
+            try await latency(server.station(key: station), phonePath: phonePath)
+            try frameRates(folder: folder, url: url, station: station, phonePath: phonePath)
+            if streamFrames > 0 { try stream(folder: folder, url: url, station: station, phonePath: phonePath) }
+        }
     }
 
     /// (1) Decode both photos, hold, capture: what the customer waits for at the till.
-    func latency(url: String, station: String, phonePath: String) async throws {
-        let client = ProviderClient(baseURL: url, key: station)
+    func latency(_ client: StationAPI, phonePath: String) async throws {
         let clock = ContinuousClock()
         var times: [Double] = [], decodeTimes: [Double] = []
         for index in 0..<settlements {
@@ -66,7 +64,8 @@ struct StationBench: AsyncParsableCommand {
             decodeTimes.append((clock.now - t0).milliseconds)
             let code = try QRPayload.code(from: try require(phone.first?.text, "the coupon QR"))
             let held = try await client.hold(
-                couponCode: code.value, items: [(try require(item.first?.text, "the cake's barcode"), 1)],
+                couponCode: code.value,
+                items: [BasketItem(productCode: try require(item.first?.text, "the cake's barcode"), quantity: 1)],
                 idempotencyKey: "bench-\(index)-\(SecureID.hex())")
             _ = try await client.capture(settlementID: held.id, idempotencyKey: "bench-capture-\(held.id)")
             times.append((clock.now - t0).milliseconds)

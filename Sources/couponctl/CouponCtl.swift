@@ -1,7 +1,6 @@
 import ArgumentParser
-import Foundation
+import CLISupport
 import IssuerCLI
-import StationCLI
 
 @main
 struct CouponCtl: AsyncParsableCommand {
@@ -10,8 +9,8 @@ struct CouponCtl: AsyncParsableCommand {
         abstract: "The issuer's tool: issue coupons as QR images, MMS and SMS; run the provider from the command line.",
         discussion: """
             Server and key come from --config FILE, then COUPON_SERVER and COUPON_API_KEY, then --server and --key.
-            Exit status: 0 done, 1 audit discrepancy, 2 bad input, 3 not found, 4 refused by the server, \
-            5 server unreachable or failed, 6 wrong key or role, 64 usage.
+            Exit status: 0 done, 1 audit discrepancy or render failure, 2 bad input, 3 not found, 4 refused by \
+            the server, 5 server unreachable or failed, 6 wrong key or role, 64 usage.
             """,
         subcommands: [
             IssueCommand.self, BalanceCommand.self, HistoryCommand.self, LoadCommand.self, AdjustCommand.self,
@@ -20,10 +19,25 @@ struct CouponCtl: AsyncParsableCommand {
             ExportCommand.self, RenderCommand.self,
         ]
     )
-    /// Files this program creates (databases, keys, coupons, journals) are for its user alone: 0600,
-    /// folders 0700. `umask` cannot fail; it returns the mask it replaces.
+
     static func main() async {
-        _ = umask(0o077)
-        await main(nil)
+        await ProgramMain.run(Self.self, exitStatus: exitStatus)
+    }
+
+    /// The one place this program's failures become exit statuses (docs/issuer.md).
+    static func exitStatus(_ error: any Error) -> Int32 {
+        switch error {
+        case let error as IssuerError:
+            switch error {
+            case .discrepancy: 1
+            case .badInput: 2
+            case .notFound: 3
+            case .refused: 4
+            case .server: 5
+            case .unauthorised: 6
+            }
+        case is CLIError: 1
+        default: 2
+        }
     }
 }

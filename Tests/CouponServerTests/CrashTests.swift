@@ -2,75 +2,13 @@ import AsyncHTTPClient
 import CouponCore
 import CouponStore
 import Foundation
+import ServerLauncher
 import NIOCore
 import NIOHTTP1
 import Testing
 
-/// Runs the built `coupon-server` as its own process, so it can be killed.
-final class ServerProcess: @unchecked Sendable {  // Only touched from one test at a time.
-    let folder: URL
-    let database: String
-    private var process: Process?
-    private(set) var port = 0
-
-    init(folder: URL) {
-        self.folder = folder
-        database = folder.appendingPathComponent("data/coupons.sqlite").path
-    }
-
-    static var binary: URL {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            let candidate = url.appendingPathComponent("coupon-server")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return URL(fileURLWithPath: ".build/release/coupon-server")
-    }
-
-    func start() async throws {
-        let portFile = folder.appendingPathComponent("port")
-        try? FileManager.default.removeItem(at: portFile)
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "0", "--port-file", portFile.path, "--database", database]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        for _ in 0..<200 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8),
-                let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
-                self.port = port
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw CancellationError()
-    }
-
-    func kill() {
-        guard let process else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    func stop() {
-        guard let process else { return }
-        process.terminate()
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    var adminKey: String {
-        get throws {
-            try String(contentsOf: folder.appendingPathComponent("data/admin.key"), encoding: .utf8).trimmingCharacters(
-                in: .whitespacesAndNewlines)
-        }
-    }
-
+/// The built `coupon-server` (ServerLauncher), called over plain HTTP.
+extension ServerProcess {
     func call(_ method: HTTPMethod, _ path: String, key: String, json: String? = nil) async throws -> (
         Int, [String: Any]
     ) {
@@ -92,7 +30,7 @@ struct CrashTests {
     func killDuringLoad() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let server = ServerProcess(folder: folder)
+        let server = ServerProcess(folder: folder, binary: ServerProcess.builtBinary)
         try await server.start()
         let admin = try server.adminKey
         let (_, station) = try await server.call(.POST, "/v1/stations", key: admin, json: #"{"name": "till-1"}"#)

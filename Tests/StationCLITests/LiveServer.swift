@@ -3,12 +3,13 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOSSL
+import ServerLauncher
 
 /// The built `coupon-server` on a free port over a fresh SQLite file, with an admin key, a
 /// station key and the sample catalogue: the provider the station's tests settle against.
 final class LiveServer: @unchecked Sendable {  // Each test owns its server; no sharing.
     let folder: URL
-    private let process = Process()
+    private let process: ServerProcess
     let url: String
     let adminKey: String
     private(set) var stationKey = ""
@@ -34,31 +35,14 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
             ownsClient = false
         }
         folder = try temporaryFolder()
-        let portFile = folder.appendingPathComponent("port")
-        process.executableURL = productsFolder.appendingPathComponent("coupon-server")
-        process.arguments =
-            [
-                "serve", "--port", "0", "--port-file", portFile.path, "--database",
-                folder.appendingPathComponent("data/coupons.sqlite").path, "--public-url", "https://cpn.example",
-            ] + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? []) + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        let log = folder.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
-        var port = 0
-        for _ in 0..<200 where port == 0 {
-            try await Task.sleep(for: .milliseconds(50))
-            port =
-                Int(
-                    (try? String(contentsOf: portFile, encoding: .utf8))?.trimmingCharacters(
-                        in: .whitespacesAndNewlines) ?? "") ?? 0
-        }
-        guard port != 0 else { throw LiveServerError("coupon-server did not start") }
-        url = tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)"
-        adminKey = try String(contentsOf: folder.appendingPathComponent("data/admin.key"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        process = ServerProcess(
+            folder: folder, binary: productsFolder.appendingPathComponent("coupon-server"),
+            arguments: ["--public-url", "https://cpn.example"]
+                + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? []) + arguments,
+            environment: environment)
+        try await process.start()
+        url = tls == nil ? "http://127.0.0.1:\(process.port)" : "https://localhost:\(process.port)"
+        adminKey = try process.adminKey
         stationKey =
             try await call("POST", "/v1/stations", key: adminKey, body: #"{"name": "till-1"}"#)["key"] as? String ?? ""
         let catalogue = try String(
@@ -67,14 +51,13 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
     }
 
     /// What the server logged so far.
-    var log: String { (try? String(contentsOf: folder.appendingPathComponent("server.log"), encoding: .utf8)) ?? "" }
+    var log: String { process.log }
 
     /// The server's process id (for signals).
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     deinit {
-        process.terminate()
-        process.waitUntilExit()
+        process.stop()
         if ownsClient { try? client.syncShutdown() }
         try? FileManager.default.removeItem(at: folder)
     }

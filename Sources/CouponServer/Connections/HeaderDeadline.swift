@@ -1,3 +1,5 @@
+import CouponAPI
+import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -81,9 +83,9 @@ final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler {
         if parserError == .headerOverflow {
             answer(
                 context, status: .init(code: 431, reasonPhrase: "Request Header Fields Too Large"),
-                code: "headers_too_large", message: "the request's header fields are over the server's limit")
+                code: .headersTooLarge, message: "the request's header fields are over the server's limit")
         } else {
-            answer(context, status: .badRequest, code: "bad_request", message: "the request is not valid HTTP/1.1")
+            answer(context, status: .badRequest, code: .badRequest, message: "the request is not valid HTTP/1.1")
         }
     }
 
@@ -92,7 +94,7 @@ final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler {
         guard waiting else { return }
         stopWaiting(context.channel)
         answer(
-            context, status: .requestTimeout, code: "request_timeout",
+            context, status: .requestTimeout, code: .requestTimeout,
             message: "the request header did not arrive in time")
     }
 
@@ -101,9 +103,10 @@ final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes one error response, closes the output, and closes the rest a second later: what the
     /// client sent meanwhile is read and dropped, so the close is not a reset that would lose the
     /// answer in the client's buffer.
-    private func answer(_ context: ChannelHandlerContext, status: HTTPResponse.Status, code: String, message: String) {
+    private func answer(_ context: ChannelHandlerContext, status: HTTPResponse.Status, code: ErrorCode, message: String) {
         answered = true
-        let body = #"{"error":{"code":"\#(code)","message":"\#(message)"}}"#
+        let body = String(
+            decoding: (try? JSONEncoder.api.encode(ErrorBody(code: code, message: message))) ?? Data(), as: UTF8.self)
         let head = HTTPResponse(
             status: status,
             headerFields: [

@@ -1,4 +1,4 @@
-import CouponCore
+import CLISupport
 import Testing
 
 @Suite("Settings: a KEY=VALUE file, the environment over it")

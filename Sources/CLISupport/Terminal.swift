@@ -17,7 +17,7 @@ public enum Terminal {
         writeAll(&bytes, to: fd)
     }
 
-    static func writeAll(_ bytes: inout [UInt8], to fd: Int32) {
+    public static func writeAll(_ bytes: inout [UInt8], to fd: Int32) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -30,8 +30,8 @@ public enum Terminal {
         }
     }
 
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
-    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+    public static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    public static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 }
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal.

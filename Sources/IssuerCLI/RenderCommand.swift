@@ -1,3 +1,4 @@
+import CLISupport
 import ArgumentParser
 import Foundation
 import Imaging
@@ -79,15 +80,16 @@ public struct RenderCommand: ParsableCommand {
                     throw CLIError("cannot write \(output): \((error as NSError).localizedDescription)")
                 }
             }
+        } catch let error as CLIError {
+            throw error
         } catch {
-            Terminal.error("couponctl: \(error)")
-            throw ExitCode(1)
+            throw CLIError("\(error)")
         }
     }
 }
 
-/// A command failure whose message is the whole story.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
+/// A `render` failure whose message is the whole story (exit 1).
+public struct CLIError: Error, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }

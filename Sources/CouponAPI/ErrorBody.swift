@@ -1,0 +1,139 @@
+/// Every error code of docs/api.md. A code this build does not know (a newer server's) is kept as
+/// ``unknown(_:)``, so a client still reports it and its status.
+public enum ErrorCode: Sendable, Hashable, Codable, CustomStringConvertible {
+    // 400
+    case badRequest, badDate, malformedJSON, missingField, badAmount, badExpiry, invalidCode, badBasket
+    case badName, badCSV, badLimit, badBatch, badCampaign, badPhone, badReference, badReason, badQuantity
+    case badIdempotencyKey, badText
+    // 401, 403, 404, 405, 408, 413, 431
+    case unauthorized, forbidden, notFound, settlementNotFound, couponNotFound, methodNotAllowed
+    case requestTimeout, tooLarge, headersTooLarge
+    // 402 declines
+    case insufficientBalance, expired, blocked, unknownCoupon, currencyMismatch
+    // 409
+    case settlementNotHeld, holdExpired, wrongState, idempotencyInFlight, idempotencyReplayUnreadable
+    // 422
+    case overLimit, unknownProduct, captureExceedsHold, adjustmentTooLarge, refundTooLarge
+    case idempotencyKeyReused
+    // 429, 5xx
+    case rateLimited, unavailable, internalError, httpError
+    case unknown(String)
+
+    /// The known codes, as the server writes them.
+    public static let known: [ErrorCode] = [
+        .badRequest, .badDate, .malformedJSON, .missingField, .badAmount, .badExpiry, .invalidCode, .badBasket,
+        .badName, .badCSV, .badLimit, .badBatch, .badCampaign, .badPhone, .badReference, .badReason, .badQuantity,
+        .badIdempotencyKey, .badText, .unauthorized, .forbidden, .notFound, .settlementNotFound, .couponNotFound,
+        .methodNotAllowed, .requestTimeout, .tooLarge, .headersTooLarge, .insufficientBalance, .expired, .blocked,
+        .unknownCoupon, .currencyMismatch, .settlementNotHeld, .holdExpired, .wrongState, .idempotencyInFlight,
+        .idempotencyReplayUnreadable, .overLimit, .unknownProduct, .captureExceedsHold, .adjustmentTooLarge,
+        .refundTooLarge, .idempotencyKeyReused, .rateLimited, .unavailable, .internalError, .httpError,
+    ]
+
+    private static let byName: [String: ErrorCode] = Dictionary(
+        uniqueKeysWithValues: known.map { ($0.rawValue, $0) })
+
+    public init(rawValue: String) {
+        self = Self.byName[rawValue] ?? .unknown(rawValue)
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .badRequest: "bad_request"
+        case .badDate: "bad_date"
+        case .malformedJSON: "malformed_json"
+        case .missingField: "missing_field"
+        case .badAmount: "bad_amount"
+        case .badExpiry: "bad_expiry"
+        case .invalidCode: "invalid_code"
+        case .badBasket: "bad_basket"
+        case .badName: "bad_name"
+        case .badCSV: "bad_csv"
+        case .badLimit: "bad_limit"
+        case .badBatch: "bad_batch"
+        case .badCampaign: "bad_campaign"
+        case .badPhone: "bad_phone"
+        case .badReference: "bad_reference"
+        case .badReason: "bad_reason"
+        case .badQuantity: "bad_quantity"
+        case .badIdempotencyKey: "bad_idempotency_key"
+        case .badText: "bad_text"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .notFound: "not_found"
+        case .settlementNotFound: "settlement_not_found"
+        case .couponNotFound: "coupon_not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .requestTimeout: "request_timeout"
+        case .tooLarge: "too_large"
+        case .headersTooLarge: "headers_too_large"
+        case .insufficientBalance: "insufficient_balance"
+        case .expired: "expired"
+        case .blocked: "blocked"
+        case .unknownCoupon: "unknown_coupon"
+        case .currencyMismatch: "currency_mismatch"
+        case .settlementNotHeld: "settlement_not_held"
+        case .holdExpired: "hold_expired"
+        case .wrongState: "wrong_state"
+        case .idempotencyInFlight: "idempotency_in_flight"
+        case .idempotencyReplayUnreadable: "idempotency_replay_unreadable"
+        case .overLimit: "over_limit"
+        case .unknownProduct: "unknown_product"
+        case .captureExceedsHold: "capture_exceeds_hold"
+        case .adjustmentTooLarge: "adjustment_too_large"
+        case .refundTooLarge: "refund_too_large"
+        case .idempotencyKeyReused: "idempotency_key_reused"
+        case .rateLimited: "rate_limited"
+        case .unavailable: "unavailable"
+        case .internalError: "internal"
+        case .httpError: "http_error"
+        case .unknown(let code): code
+        }
+    }
+
+    public var description: String { rawValue }
+
+    /// A decline of a settlement: the "not paid" slip's reasons.
+    public var isDecline: Bool {
+        [.insufficientBalance, .expired, .blocked, .unknownCoupon, .currencyMismatch, .unknownProduct].contains(self)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// The API's error body: `{"error": {"code", "message"}, "balance"?, "unknown_products"?}`.
+public struct ErrorBody: Codable, Sendable, Equatable {
+    public struct Detail: Codable, Sendable, Equatable {
+        public var code: ErrorCode
+        public var message: String
+
+        public init(code: ErrorCode, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    public var error: Detail
+    /// The unchanged balance of a declined settlement.
+    public var balance: Amount?
+    /// The codes the catalogue does not know (422 `unknown_product`).
+    public var unknownProducts: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case error, balance
+        case unknownProducts = "unknown_products"
+    }
+
+    public init(code: ErrorCode, message: String, balance: Amount? = nil, unknownProducts: [String]? = nil) {
+        error = Detail(code: code, message: message)
+        self.balance = balance
+        self.unknownProducts = unknownProducts
+    }
+}

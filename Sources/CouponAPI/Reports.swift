@@ -1,0 +1,211 @@
+// The request and response bodies of docs/api.md; docs/openapi.yaml names each one.
+
+/// A coupon whose balance does not follow from its ledger, or whose held amount is not its open holds.
+public struct Finding: Codable, Sendable, Equatable {
+    public var couponID: String
+    public var stored: Int64
+    public var fromLedger: Int128
+    public var held: Int64
+    public var openHolds: Int128
+
+    enum CodingKeys: String, CodingKey {
+        case couponID = "coupon_id"
+        case stored
+        case fromLedger = "from_ledger"
+        case held
+        case openHolds = "open_holds"
+    }
+
+    public init(couponID: String, stored: Int64, fromLedger: Int128, held: Int64, openHolds: Int128) {
+        self.couponID = couponID
+        self.stored = stored
+        self.fromLedger = fromLedger
+        self.held = held
+        self.openHolds = openHolds
+    }
+}
+
+/// `GET /v1/audit`.
+public struct Audit: Codable, Sendable, Equatable {
+    public var ok: Bool
+    public var findings: [Finding]
+
+    enum CodingKeys: String, CodingKey {
+        case ok
+        case findings
+    }
+
+    public init(ok: Bool, findings: [Finding]) {
+        self.ok = ok
+        self.findings = findings
+    }
+}
+
+/// `GET /v1/reports/liability`: outstanding balances per currency.
+public struct Liability: Codable, Sendable, Equatable {
+    public var asOf: String
+    public var outstanding: [Total]
+
+    enum CodingKeys: String, CodingKey {
+        case asOf = "as_of"
+        case outstanding
+    }
+
+    public init(asOf: String, outstanding: [Total]) {
+        self.asOf = asOf
+        self.outstanding = outstanding
+    }
+}
+
+/// A campaign's figures in one currency.
+public struct CampaignTotals: Codable, Sendable, Equatable {
+    public var currency: String
+    public var coupons: Int
+    public var issued: Int128
+    public var loaded: Int128
+    public var adjusted: Int128
+    public var redeemed: Int128
+    public var expired: Int128
+    public var outstanding: Int128
+
+    enum CodingKeys: String, CodingKey {
+        case currency
+        case coupons
+        case issued
+        case loaded
+        case adjusted
+        case redeemed
+        case expired
+        case outstanding
+    }
+
+    public init(currency: String, coupons: Int, issued: Int128, loaded: Int128, adjusted: Int128, redeemed: Int128, expired: Int128, outstanding: Int128) {
+        self.currency = currency
+        self.coupons = coupons
+        self.issued = issued
+        self.loaded = loaded
+        self.adjusted = adjusted
+        self.redeemed = redeemed
+        self.expired = expired
+        self.outstanding = outstanding
+    }
+}
+
+/// `GET /v1/reports/campaign/{name}`.
+public struct Campaign: Codable, Sendable, Equatable {
+    public var campaign: String
+    public var totals: [CampaignTotals]
+
+    enum CodingKeys: String, CodingKey {
+        case campaign
+        case totals
+    }
+
+    public init(campaign: String, totals: [CampaignTotals]) {
+        self.campaign = campaign
+        self.totals = totals
+    }
+}
+
+/// One station's day in one currency.
+public struct DailyStation: Codable, Sendable, Equatable {
+    public var station: String
+    public var currency: String
+    public var settlements: Int
+    public var captured: Int128
+    public var refunded: Int128
+    public var voided: Int
+    public var expiredHolds: Int
+
+    enum CodingKeys: String, CodingKey {
+        case station
+        case currency
+        case settlements
+        case captured
+        case refunded
+        case voided
+        case expiredHolds = "expired_holds"
+    }
+
+    public init(station: String, currency: String, settlements: Int, captured: Int128, refunded: Int128, voided: Int, expiredHolds: Int) {
+        self.station = station
+        self.currency = currency
+        self.settlements = settlements
+        self.captured = captured
+        self.refunded = refunded
+        self.voided = voided
+        self.expiredHolds = expiredHolds
+    }
+}
+
+/// `GET /v1/reports/daily`.
+public struct Daily: Codable, Sendable, Equatable {
+    public var date: String
+    public var stations: [DailyStation]
+
+    enum CodingKeys: String, CodingKey {
+        case date
+        case stations
+    }
+
+    public init(date: String, stations: [DailyStation]) {
+        self.date = date
+        self.stations = stations
+    }
+}
+
+/// One ledger line for bookkeeping.
+public struct ExportEntry: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var at: String
+    public var couponID: String
+    public var kind: String
+    public var amount: Int64
+    public var currency: String
+    public var balanceBefore: Int64
+    public var balanceAfter: Int64
+    public var actor: String
+    public var settlementID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case seq
+        case at
+        case couponID = "coupon_id"
+        case kind
+        case amount
+        case currency
+        case balanceBefore = "balance_before"
+        case balanceAfter = "balance_after"
+        case actor
+        case settlementID = "settlement_id"
+    }
+
+    public init(seq: Int64, at: String, couponID: String, kind: String, amount: Int64, currency: String, balanceBefore: Int64, balanceAfter: Int64, actor: String, settlementID: String? = nil) {
+        self.seq = seq
+        self.at = at
+        self.couponID = couponID
+        self.kind = kind
+        self.amount = amount
+        self.currency = currency
+        self.balanceBefore = balanceBefore
+        self.balanceAfter = balanceAfter
+        self.actor = actor
+        self.settlementID = settlementID
+    }
+}
+
+/// `GET /v1/export`: a page; `next` is the `after` of the next page.
+public struct Export: Codable, Sendable, Equatable {
+    public var entries: [ExportEntry]
+    public var next: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case entries
+        case next
+    }
+
+    public init(entries: [ExportEntry], next: Int64? = nil) {
+        self.entries = entries
+        self.next = next
+    }
+}
