@@ -37,8 +37,10 @@ let package = Package(
         .target(name: "QRRender", dependencies: ["CQREncode", "Imaging"]),
         // GS1 check digits and UPC-E expansion, shared by the scanner and the domain.
         .target(name: "GS1"),
+        // The one owner of glibc's iconv descriptors: payload text and printer encodings.
+        .target(name: "TextEncoding"),
         // zbar and the decode pipeline around it.
-        .target(name: "Scanning", dependencies: ["CZBar", "Imaging", "GS1"]),
+        .target(name: "Scanning", dependencies: ["CZBar", "Imaging", "GS1", "TextEncoding"]),
         // The coupon domain: money, codes, baskets, the settlement rule. Pure Swift, no I/O.
         .target(name: "CouponCore", dependencies: ["GS1"]),
         // The API's contract: every request and response body of docs/api.md, Codable. No HTTP library.
@@ -92,7 +94,10 @@ let package = Package(
         // The settlement station: the provider's client, the journal, checkout and recovery, receipts.
         .target(
             name: "Station",
-            dependencies: ["CouponAPI", "CouponClient", "CouponCore", "QRRender", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CouponAPI", "CouponClient", "CouponCore", "QRRender", "TextEncoding",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // What the three programs share on the command line: the terminal, the progress bar, the
         // settings (file, environment, flags; one list of keys), server trust options, the main.
@@ -137,6 +142,8 @@ let package = Package(
             ]
         ),
 
+        // coupon-station with a crash injected after a checkout step: the crash tests' harness only.
+        .executableTarget(name: "station-crash", dependencies: ["StationCLI", "CLISupport"], path: "Tests/StationCrash"),
         // What several test targets share: a raw socket for requests no HTTP client would send.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
@@ -144,11 +151,13 @@ let package = Package(
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
+        .testTarget(name: "CouponAPITests", dependencies: ["CouponAPI"]),
         .testTarget(
             name: "CouponServerTests",
             dependencies: [
-                "CouponServer", "CouponStore", "CouponCore", "CouponAPI", "ServerLauncher",
+                "CouponServer", "CouponStore", "CouponCore", "CouponAPI", "CouponClient", "ServerLauncher", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

@@ -13,36 +13,33 @@ public protocol ReportedFailure: Error {}
 /// and the exit status the program's own `exitStatus` chooses. Usage errors, `--help` and
 /// `ExitCode` go the way ArgumentParser sends them (64, 0, as given).
 public enum ProgramMain {
+    /// - Parameter exitStatus: the program's status for one of its own typed failures; nil for
+    ///   an error it does not know, which ends with status 2 (ArgumentParser's own, such as
+    ///   `--help` or a usage error, go its way).
     public static func run<Root: AsyncParsableCommand>(
-        _ root: Root.Type, exitStatus: (any Error) -> Int32
+        _ root: Root.Type, arguments: [String]? = nil, exitStatus: @Sendable (any Error) -> Int32?
     ) async -> Never {
         // umask cannot fail; it returns the mask it replaces.
         _ = umask(0o077)
-        var command: any ParsableCommand
         do {
-            command = try root.parseAsRoot()
-        } catch {
-            // A usage error, --help, --version: ArgumentParser's answer and status.
-            root.exit(withError: error)
-        }
-        do {
+            var command = try root.parseAsRoot(arguments)
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()
             }
             exit(0)
-        } catch let error as ExitCode {
-            root.exit(withError: error)
-        } catch let error as CleanExit {
-            root.exit(withError: error)
-        } catch let error as ValidationError {
-            root.exit(withError: error)
         } catch {
-            if !(error is any ReportedFailure) {
-                Terminal.error("\(root.configuration.commandName ?? "error"): \(error)")
+            let name = root.configuration.commandName ?? "error"
+            if let status = exitStatus(error) {
+                if !(error is any ReportedFailure) { Terminal.error("\(name): \(error)") }
+                exit(status)
             }
-            exit(exitStatus(error))
+            // ArgumentParser's errors (help, usage, ExitCode, CleanExit) have their own status;
+            // any other is a failure this program did not type: one line, status 2.
+            guard root.exitCode(for: error) == .failure, !(error is ExitCode) else { root.exit(withError: error) }
+            Terminal.error("\(name): \(error)")
+            exit(2)
         }
     }
 }

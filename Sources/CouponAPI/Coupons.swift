@@ -54,7 +54,10 @@ public struct BatchBody: Codable, Sendable, Equatable {
         case coupons
     }
 
-    public init(count: Int? = nil, initial: Amount? = nil, expiry: Expiry? = nil, campaign: String? = nil, coupons: [IssueBody]? = nil) {
+    public init(
+        count: Int? = nil, initial: Amount? = nil, expiry: Expiry? = nil, campaign: String? = nil,
+        coupons: [IssueBody]? = nil
+    ) {
         self.count = count
         self.initial = initial
         self.expiry = expiry
@@ -89,7 +92,10 @@ public struct Coupon: Codable, Sendable, Equatable {
         case campaign
     }
 
-    public init(id: String, code: String? = nil, qrPayload: String? = nil, lastFour: String, balance: Amount, held: Amount, available: Amount, state: String, expiresAt: String? = nil, campaign: String? = nil) {
+    public init(
+        id: String, code: String? = nil, qrPayload: String? = nil, lastFour: String, balance: Amount, held: Amount,
+        available: Amount, state: String, expiresAt: String? = nil, campaign: String? = nil
+    ) {
         self.id = id
         self.code = code
         self.qrPayload = qrPayload
@@ -181,7 +187,10 @@ public struct LedgerLine: Codable, Sendable, Equatable {
         case at
     }
 
-    public init(kind: String, amount: Amount, balanceBefore: Amount, balanceAfter: Amount, actor: String, settlementID: String? = nil, at: String) {
+    public init(
+        kind: String, amount: Amount, balanceBefore: Amount, balanceAfter: Amount, actor: String,
+        settlementID: String? = nil, at: String
+    ) {
         self.kind = kind
         self.amount = amount
         self.balanceBefore = balanceBefore
@@ -249,7 +258,10 @@ public struct ReceiptView: Codable, Sendable, Equatable {
         case lastFour = "last_four"
     }
 
-    public init(settlementID: String, status: String, charged: Amount, balance: Amount, available: Amount, state: String, expiresAt: String? = nil, lastFour: String) {
+    public init(
+        settlementID: String, status: String, charged: Amount, balance: Amount, available: Amount, state: String,
+        expiresAt: String? = nil, lastFour: String
+    ) {
         self.settlementID = settlementID
         self.status = status
         self.charged = charged

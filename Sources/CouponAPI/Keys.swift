@@ -82,7 +82,10 @@ public struct KeySummary: Codable, Sendable, Equatable {
         case revokedAt = "revoked_at"
     }
 
-    public init(id: String, role: String, station: String? = nil, name: String? = nil, createdAt: String, revokedAt: String? = nil) {
+    public init(
+        id: String, role: String, station: String? = nil, name: String? = nil, createdAt: String,
+        revokedAt: String? = nil
+    ) {
         self.id = id
         self.role = role
         self.station = station

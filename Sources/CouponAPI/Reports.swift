@@ -79,7 +79,10 @@ public struct CampaignTotals: Codable, Sendable, Equatable {
         case outstanding
     }
 
-    public init(currency: String, coupons: Int, issued: Int128, loaded: Int128, adjusted: Int128, redeemed: Int128, expired: Int128, outstanding: Int128) {
+    public init(
+        currency: String, coupons: Int, issued: Int128, loaded: Int128, adjusted: Int128, redeemed: Int128,
+        expired: Int128, outstanding: Int128
+    ) {
         self.currency = currency
         self.coupons = coupons
         self.issued = issued
@@ -127,7 +130,10 @@ public struct DailyStation: Codable, Sendable, Equatable {
         case expiredHolds = "expired_holds"
     }
 
-    public init(station: String, currency: String, settlements: Int, captured: Int128, refunded: Int128, voided: Int, expiredHolds: Int) {
+    public init(
+        station: String, currency: String, settlements: Int, captured: Int128, refunded: Int128, voided: Int,
+        expiredHolds: Int
+    ) {
         self.station = station
         self.currency = currency
         self.settlements = settlements
@@ -180,7 +186,10 @@ public struct ExportEntry: Codable, Sendable, Equatable {
         case settlementID = "settlement_id"
     }
 
-    public init(seq: Int64, at: String, couponID: String, kind: String, amount: Int64, currency: String, balanceBefore: Int64, balanceAfter: Int64, actor: String, settlementID: String? = nil) {
+    public init(
+        seq: Int64, at: String, couponID: String, kind: String, amount: Int64, currency: String, balanceBefore: Int64,
+        balanceAfter: Int64, actor: String, settlementID: String? = nil
+    ) {
         self.seq = seq
         self.at = at
         self.couponID = couponID

@@ -121,7 +121,11 @@ public struct Settlement: Codable, Sendable, Equatable {
         case balanceLink = "balance_link"
     }
 
-    public init(id: String, couponID: String, station: String, status: String, lines: [SettlementLine], total: Amount, charged: Amount, due: Amount, balanceBefore: Amount, balanceAfter: Amount, holdExpiresAt: String? = nil, refunded: Amount, balanceLink: String) {
+    public init(
+        id: String, couponID: String, station: String, status: String, lines: [SettlementLine], total: Amount,
+        charged: Amount, due: Amount, balanceBefore: Amount, balanceAfter: Amount, holdExpiresAt: String? = nil,
+        refunded: Amount, balanceLink: String
+    ) {
         self.id = id
         self.couponID = couponID
         self.station = station

@@ -120,7 +120,8 @@ public struct AdminAPI: Sendable {
     public func daily(date: String, station: String?) async throws(APIClientError) -> Daily {
         try await client.call(
             .get,
-            "/v1/reports/daily?date=\(APIClient.query(date))" + (station.map { "&station=\(APIClient.query($0))" } ?? ""))
+            "/v1/reports/daily?date=\(APIClient.query(date))"
+                + (station.map { "&station=\(APIClient.query($0))" } ?? ""))
     }
 
     public func export(since: String, after: Int64, limit: Int = 5000) async throws(APIClientError) -> Export {

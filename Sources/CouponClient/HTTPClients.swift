@@ -26,7 +26,8 @@ public enum HTTPClients {
                 throw ClientTLSError(path: caFile, problem: "is not a readable PEM certificate (\(error))")
             }
         }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: connect, read: read))
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, timeout: .init(connect: connect, read: read))
         configuration.httpVersion = .http1Only
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }

@@ -82,7 +82,8 @@ public struct APIError: HTTPResponseError, Sendable {
         case is DecodingError: return APIError(.badRequest, .malformedJSON, describe(error as! DecodingError))
         case let error as HTTPError:
             let code =
-                error.status == .badRequest ? ErrorCode.malformedJSON : error.status.code == 413 ? .tooLarge : .httpError
+                error.status == .badRequest
+                ? ErrorCode.malformedJSON : error.status.code == 413 ? .tooLarge : .httpError
             return APIError(error.status, code, error.body ?? error.status.reasonPhrase)
         default: return nil
         }

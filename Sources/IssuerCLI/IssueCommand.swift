@@ -1,10 +1,10 @@
-import CLISupport
 import ArgumentParser
+import CLISupport
+import CouponAPI
+import CouponClient
 import CouponCore
 import Foundation
 import QRRender
-import CouponAPI
-import CouponClient
 
 /// `couponctl issue`: coupons from a script, each written once as QR files and one output line.
 public struct IssueCommand: AsyncParsableCommand {
@@ -79,7 +79,8 @@ public struct IssueCommand: AsyncParsableCommand {
             }
             return try RecipientsCSV.read(from).map { row in
                 IssueBody(
-                    initial: Amount(amount: try parseAmount(row.amount, currency: row.currency), currency: row.currency),
+                    initial: Amount(
+                        amount: try parseAmount(row.amount, currency: row.currency), currency: row.currency),
                     expiry: try ExpiryText.body(date: row.expiry, period: nil), phone: row.phone)
             }
         }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import TextEncoding
 
 /// Turns payload bytes into text: UTF-8 when valid, else Shift_JIS (QR's common non-UTF-8 charset),
 /// else Latin-1 (ISO 8859-1, QR's default), which accepts any byte.
@@ -46,23 +42,9 @@ public enum PayloadText {
         return (maxKana == 2 && kanaTotal == 2) || maxPairs >= 1 || latinOdd * 10 >= bytes.count
     }
 
-    /// Converts with glibc's iconv; nil when the bytes are not valid in `charset`.
+    /// Converts with glibc's iconv (``TextConverter``); nil when the bytes are not valid in `charset`.
     static func convert(_ bytes: [UInt8], from charset: String) -> String? {
-        let descriptor = iconv_open("UTF-8", charset)
-        guard let cd = descriptor, Int(bitPattern: cd) != -1 else { return nil }
-        defer { iconv_close(cd) }
-        var input = bytes.map { CChar(bitPattern: $0) }
-        var output = [CChar](repeating: 0, count: bytes.count * 4 + 16)
-        let produced: Int? = input.withUnsafeMutableBufferPointer { inBuf in
-            output.withUnsafeMutableBufferPointer { outBuf in
-                var inPtr = inBuf.baseAddress, inLeft = inBuf.count
-                var outPtr = outBuf.baseAddress, outLeft = outBuf.count
-                let status = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
-                guard status != -1, inLeft == 0 else { return nil }
-                return outBuf.count - outLeft
-            }
-        }
-        guard let count = produced else { return nil }
-        return String(validating: output[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let converted = try? TextConverter(from: charset, to: "UTF-8").convert(bytes) else { return nil }
+        return String(validating: converted, as: UTF8.self)
     }
 }

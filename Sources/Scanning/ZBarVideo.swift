@@ -6,6 +6,8 @@ import Imaging
 public final class ZBarVideo: @unchecked Sendable {  // Used by one capture thread at a time.
     private let handle: OpaquePointer
     public let device: String
+    /// Whether the stream was started (and must be stopped).
+    private var enabled = false
 
     /// Opens `device` (`/dev/video0`) and starts capturing.
     /// - Throws: ``ScanError`` naming the call and zbar's own explanation (no such device, not a
@@ -14,14 +16,20 @@ public final class ZBarVideo: @unchecked Sendable {  // Used by one capture thre
         guard let handle = zbar_video_create() else { throw ScanError(operation: "zbar_video_create", code: -1) }
         self.handle = handle
         self.device = device
-        _ = zbar_video_request_size(handle, UInt32(width), UInt32(height))
+        guard zbar_video_request_size(handle, UInt32(width), UInt32(height)) == 0 else {
+            throw failure("zbar_video_request_size(\(width)x\(height))")
+        }
         guard zbar_video_open(handle, device) == 0 else { throw failure("zbar_video_open(\(device))") }
         guard zbar_negotiate_format(handle, nil) == 0 else { throw failure("zbar_negotiate_format(\(device))") }
         guard zbar_video_enable(handle, 1) == 0 else { throw failure("zbar_video_enable(\(device))") }
+        enabled = true
     }
 
     deinit {
-        _ = zbar_video_enable(handle, 0)
+        // Stopping a started stream fails only when the device went away mid-stream; then
+        // zbar_video_destroy still closes it, and a deinit has no one to tell: the next
+        // nextFrame() would have reported it.
+        if enabled, zbar_video_enable(handle, 0) != 0 { enabled = false }
         zbar_video_destroy(handle)
     }
 

@@ -88,7 +88,8 @@ public final class ServerProcess: @unchecked Sendable {  // One owner; its field
             }
             guard process.isRunning else {
                 self.process = nil
-                throw ServerLaunchError(problem: "coupon-server exited with \(process.terminationStatus)", log: self.log)
+                throw ServerLaunchError(
+                    problem: "coupon-server exited with \(process.terminationStatus)", log: self.log)
             }
             try await Task.sleep(for: .milliseconds(25))
         }

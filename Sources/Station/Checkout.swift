@@ -51,7 +51,8 @@ public struct Checkout: Sendable {
         do {
             held = try await provider {
                 try await client.hold(
-                    couponCode: code.value, items: items.map { BasketItem(productCode: $0.code, quantity: $0.quantity) },
+                    couponCode: code.value,
+                    items: items.map { BasketItem(productCode: $0.code, quantity: $0.quantity) },
                     idempotencyKey: entry.id)
             }
         } catch .declined(_, let message, let balance) {
@@ -105,7 +106,8 @@ public struct Checkout: Sendable {
             var settlementID = entry.settlementID
             if settlementID == nil {
                 do {
-                    guard let held = try await provider({ try await client.holdOutcome(idempotencyKey: entry.id) }) else {
+                    guard let held = try await provider({ try await client.holdOutcome(idempotencyKey: entry.id) })
+                    else {
                         return try finishUnpaid(
                             entry, reason: "the hold never reached the provider", balance: nil, settlement: nil)
                     }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import TextEncoding
 
 /// How a receipt printer takes text: GB18030 in Chinese character mode, or a single-byte code
 /// page (ESC t n). Characters the printer cannot show print as `?`.
@@ -32,10 +28,8 @@ public enum PrinterEncoding: String, Sendable, CaseIterable, Codable {
     /// `text` in this encoding, character by character, `?` for what it cannot hold.
     /// - Throws: ``StationError/badInput(_:)`` when iconv does not know the charset.
     func encode(_ text: String) throws(StationError) -> [UInt8] {
-        guard let cd = iconv_open(charset, "UTF-8"), Int(bitPattern: cd) != -1 else {
-            throw .badInput("this system's iconv cannot convert to \(charset)")
-        }
-        defer { iconv_close(cd) }
+        let converter: TextConverter
+        do { converter = try TextConverter(from: "UTF-8", to: charset) } catch { throw .badInput(error.description) }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for character in text {
@@ -43,30 +37,17 @@ public enum PrinterEncoding: String, Sendable, CaseIterable, Codable {
                 out.append(ascii)
                 continue
             }
-            if let bytes = Self.convert(cd, Array(String(character).utf8)) {
-                out += bytes
-            } else {
+            do {
+                // A fresh shift state for each character, so one that cannot be held is one `?`.
+                try converter.reset()
+                let bytes = try converter.convert(Array(String(character).utf8))
+                out += bytes.isEmpty ? [UInt8(ascii: "?")] : bytes
+            } catch .invalid {
                 out.append(UInt8(ascii: "?"))
+            } catch {
+                throw .badInput("cannot encode the receipt in \(charset): \(error)")
             }
         }
         return out
-    }
-
-    private static func convert(_ cd: iconv_t, _ bytes: [UInt8]) -> [UInt8]? {
-        // Reset the shift state between characters.
-        _ = iconv(cd, nil, nil, nil, nil)
-        var input = bytes.map { CChar(bitPattern: $0) }
-        var output = [CChar](repeating: 0, count: 16)
-        let produced: Int? = input.withUnsafeMutableBufferPointer { inBuf in
-            output.withUnsafeMutableBufferPointer { outBuf in
-                var inPtr = inBuf.baseAddress, inLeft = inBuf.count
-                var outPtr = outBuf.baseAddress, outLeft = outBuf.count
-                let status = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
-                guard status != -1, inLeft == 0 else { return nil }
-                return outBuf.count - outLeft
-            }
-        }
-        guard let produced, produced > 0 else { return nil }
-        return output[..<produced].map { UInt8(bitPattern: $0) }
     }
 }

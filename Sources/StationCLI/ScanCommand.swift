@@ -1,5 +1,5 @@
-import CLISupport
 import ArgumentParser
+import CLISupport
 import Foundation
 import Imaging
 import Scanning

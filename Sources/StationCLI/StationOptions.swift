@@ -92,7 +92,7 @@ extension StationOptions.Resolved {
             var checkout = Checkout(
                 client: StationAPI(client), journal: journal, printer: printer, shop: shop, station: station,
                 timeZone: timeZone)
-            checkout.afterStep = CrashPoint.hook
+            checkout.afterStep = CheckoutHooks.afterStep
             return try await body(checkout)
         }
     }

@@ -26,7 +26,8 @@ struct BenchServer: Sendable {
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let server = BenchServer(
             process: process, http: http,
-            admin: AdminAPI(APIClient(http: http, baseURL: "http://127.0.0.1:\(process.port)", key: try process.adminKey)))
+            admin: AdminAPI(
+                APIClient(http: http, baseURL: "http://127.0.0.1:\(process.port)", key: try process.adminKey)))
         do {
             let value = try await body(server)
             try await http.shutdown()

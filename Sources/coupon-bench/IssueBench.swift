@@ -21,14 +21,17 @@ struct IssueBench: AsyncParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("issue-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
         try await BenchServer.run(folder: folder.appendingPathComponent("server")) { server in
-            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent()
             let out = folder.appendingPathComponent("ours")
             let clock = ContinuousClock()
             let start = clock.now
             let issued = try Child.run(
                 bin.appendingPathComponent("couponctl").path,
                 ["issue", "--amount", "10.00", "--currency", "CNY", "--count", "\(count)", "--out", out.path],
-                environment: ["COUPON_SERVER": "http://127.0.0.1:\(server.port)", "COUPON_API_KEY": try server.adminKey])
+                environment: [
+                    "COUPON_SERVER": "http://127.0.0.1:\(server.port)", "COUPON_API_KEY": try server.adminKey,
+                ])
             let ours = (clock.now - start).milliseconds / 1000
             guard issued.status == 0 else { throw ValidationError("couponctl failed: \(issued.stderr)") }
             struct Issued: Decodable { var qr_payload: String }
@@ -42,7 +45,10 @@ struct IssueBench: AsyncParsableCommand {
             for (index, payload) in payloads.enumerated() {
                 let result = try Child.run(
                     "/usr/bin/qrencode",
-                    ["-s", "8", "-m", "4", "-l", "M", "-o", peerOut.appendingPathComponent("\(index).png").path, payload])
+                    [
+                        "-s", "8", "-m", "4", "-l", "M", "-o", peerOut.appendingPathComponent("\(index).png").path,
+                        payload,
+                    ])
                 guard result.status == 0 else { throw ValidationError("qrencode failed: \(result.stderr)") }
             }
             let peerSeconds = (clock.now - peerStart).milliseconds / 1000
@@ -53,7 +59,9 @@ struct IssueBench: AsyncParsableCommand {
             print(
                 "qrencode CLI:    \(payloads.count) of the same payloads rendered in \(format(peerSeconds)) s = \(format(peerRate, 0)) PNG/s"
             )
-            print("ratio: \(format(ourRate / peerRate)) x the qrencode CLI's rate (ours includes issuing through the API)")
+            print(
+                "ratio: \(format(ourRate / peerRate)) x the qrencode CLI's rate (ours includes issuing through the API)"
+            )
         }
     }
 }

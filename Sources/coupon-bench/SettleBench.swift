@@ -70,7 +70,8 @@ struct SettleBench: AsyncParsableCommand {
         try await BenchServer.run(folder: folder.appendingPathComponent("http")) { server in
             let admin = server.admin
             let station = try await admin.addStation(name: "bench").key
-            _ = try await admin.putProduct(code: "TEA", ProductBody(name: "Tea", price: Amount(amount: 100, currency: "CNY")))
+            _ = try await admin.putProduct(
+                code: "TEA", ProductBody(name: "Tea", price: Amount(amount: 100, currency: "CNY")))
             var codes: [String] = []
             for _ in 0..<clients {
                 let coupon = try await admin.issue(IssueBody(initial: Amount(amount: 100_000_000, currency: "CNY")))
@@ -89,7 +90,8 @@ struct SettleBench: AsyncParsableCommand {
                             for _ in 0..<perClient {
                                 let t0 = clock.now
                                 _ = try await till.settle(
-                                    couponCode: code, items: items, idempotencyKey: APIClient.newIdempotencyKey(prefix: "bench"))
+                                    couponCode: code, items: items,
+                                    idempotencyKey: APIClient.newIdempotencyKey(prefix: "bench"))
                                 times.append((clock.now - t0).milliseconds)
                             }
                             return times
@@ -100,7 +102,8 @@ struct SettleBench: AsyncParsableCommand {
                     return all
                 }
             } else {
-                latencies = try Self.socketClients(port: server.port, station: station, codes: codes, perClient: perClient)
+                latencies = try Self.socketClients(
+                    port: server.port, station: station, codes: codes, perClient: perClient)
             }
             let httpSeconds = (clock.now - start).milliseconds / 1000
             let http = Percentiles(latencies)
@@ -125,7 +128,8 @@ struct SettleBench: AsyncParsableCommand {
 
             // Phase 2: the same writes through the store in process (group commit), without HTTP.
             let store = try SQLiteCouponStore(
-                path: folder.appendingPathComponent("store.sqlite").path, hasher: CodeHasher(secret: CodeHasher.newSecret())
+                path: folder.appendingPathComponent("store.sqlite").path,
+                hasher: CodeHasher(secret: CodeHasher.newSecret())
             )
             let now = Instant(secondsSince1970: Int64(Date().timeIntervalSince1970))
             try await store.putProduct(
@@ -134,7 +138,8 @@ struct SettleBench: AsyncParsableCommand {
             for _ in 0..<clients {
                 coupons.append(
                     try await store.issue(
-                        initial: Money(minorUnits: 100_000_000, currency: .cny), expiresAt: nil, actor: "bench", now: now
+                        initial: Money(minorUnits: 100_000_000, currency: .cny), expiresAt: nil, actor: "bench",
+                        now: now
                     ).code)
             }
             let basket = try Basket([("TEA", 1)])

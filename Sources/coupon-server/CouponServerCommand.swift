@@ -1,5 +1,5 @@
-import CLISupport
 import ArgumentParser
+import CLISupport
 import CouponCore
 import CouponServer
 import CouponStore

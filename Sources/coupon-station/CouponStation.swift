@@ -1,30 +1,16 @@
-import ArgumentParser
 import CLISupport
 import CouponCore
 import Station
 import StationCLI
 
 @main
-struct CouponStation: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "coupon-station",
-        abstract: "The settlement station: reads coupon QR codes and product barcodes, settles, prints receipts.",
-        discussion: """
-            Exit status: 0 paid (or done), 1 scan: unreadable images, 2 bad input or wrong key, 3 declined or \
-            cancelled, 4 scan: images without a symbol, 5 server unreachable or failed, 7 the station journal \
-            cannot be written (disk full, read-only, corrupt), 64 usage.
-            """,
-        subcommands: [
-            ScanCommand.self, SettleCommand.self, RunCommand.self, ReprintCommand.self, RecoverCommand.self,
-        ]
-    )
-
+enum CouponStation {
     static func main() async {
-        await ProgramMain.run(Self.self, exitStatus: exitStatus)
+        await ProgramMain.run(StationCommands.self, exitStatus: exitStatus)
     }
 
     /// The one place this program's failures become exit statuses (docs/station.md).
-    static func exitStatus(_ error: any Error) -> Int32 {
+    static func exitStatus(_ error: any Error) -> Int32? {
         switch error {
         case let error as StationError:
             switch error {
@@ -37,7 +23,8 @@ struct CouponStation: AsyncParsableCommand {
         case is NotPaid: 3
         case ScanShortfall.unreadable: 1
         case ScanShortfall.empty: 4
-        default: 2
+        case is BasketError: 2
+        default: nil
         }
     }
 }

@@ -25,7 +25,7 @@ struct CouponCtl: AsyncParsableCommand {
     }
 
     /// The one place this program's failures become exit statuses (docs/issuer.md).
-    static func exitStatus(_ error: any Error) -> Int32 {
+    static func exitStatus(_ error: any Error) -> Int32? {
         switch error {
         case let error as IssuerError:
             switch error {
@@ -37,7 +37,7 @@ struct CouponCtl: AsyncParsableCommand {
             case .unauthorised: 6
             }
         case is CLIError: 1
-        default: 2
+        default: nil
         }
     }
 }

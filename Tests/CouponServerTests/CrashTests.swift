@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import CouponCore
 import CouponStore
 import Foundation
-import ServerLauncher
 import NIOCore
 import NIOHTTP1
+import ServerLauncher
 import Testing
 
 /// The built `coupon-server` (ServerLauncher), called over plain HTTP.

@@ -18,11 +18,12 @@ struct StationCrashTests {
         let coupon = try await server.issue(30000)
         let journal = server.folder.appendingPathComponent("journal.sqlite")
         let receipt = server.folder.appendingPathComponent("receipt.txt")
+        // The test's harness: coupon-station's commands with SIGKILL injected after `step`.
         let killed = try await runDetached(
-            "coupon-station",
-            ["settle"] + server.stationArguments(journal: journal) + [
+            "station-crash",
+            [step, "settle"] + server.stationArguments(journal: journal) + [
                 "--coupon-code", coupon.code, "--item-code", "8413000065504", "--yes", "--receipt", receipt.path,
-            ], environment: ["COUPON_STATION_CRASH_AT": step])
+            ])
         #expect(killed.status == 9, "the station was to die by SIGKILL after \(step): \(killed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: receipt.path), "nothing is printed before the crash")
 

@@ -103,7 +103,8 @@ final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes one error response, closes the output, and closes the rest a second later: what the
     /// client sent meanwhile is read and dropped, so the close is not a reset that would lose the
     /// answer in the client's buffer.
-    private func answer(_ context: ChannelHandlerContext, status: HTTPResponse.Status, code: ErrorCode, message: String) {
+    private func answer(_ context: ChannelHandlerContext, status: HTTPResponse.Status, code: ErrorCode, message: String)
+    {
         answered = true
         let body = String(
             decoding: (try? JSONEncoder.api.encode(ErrorBody(code: code, message: message))) ?? Data(), as: UTF8.self)
