@@ -19,6 +19,7 @@ struct CImageShims_jpeg {
 
 static void on_error_exit(j_common_ptr cinfo) {
     CImageShims_jpeg *decoder = (CImageShims_jpeg *)cinfo->client_data;
+    if (cinfo->err->msg_code == JERR_INPUT_EMPTY) decoder->truncated = 1;
     (*cinfo->err->format_message)(cinfo, decoder->message);
     longjmp(decoder->jump, 1);
 }
@@ -106,3 +107,5 @@ int CImageShims_jpeg_decode(CImageShims_jpeg *decoder, unsigned char *out, size_
 const char *CImageShims_jpeg_message(const CImageShims_jpeg *decoder) {
     return decoder->message;
 }
+
+int CImageShims_jpeg_ended_early(const CImageShims_jpeg *decoder) { return decoder->truncated; }

@@ -3,10 +3,9 @@
 /// A coupon whose balance does not follow from its ledger, or whose held amount is not its open holds.
 public struct Finding: Codable, Sendable, Equatable {
     public var couponID: String
-    public var stored: Int64
-    public var fromLedger: Int128
-    public var held: Int64
-    public var openHolds: Int128
+    /// The stored balance and held amount, and what the ledger and the open holds sum to.
+    public var stored, held: Int64
+    public var fromLedger, openHolds: Int128
 
     enum CodingKeys: String, CodingKey {
         case couponID = "coupon_id"
@@ -60,13 +59,11 @@ public struct Liability: Codable, Sendable, Equatable {
 /// A campaign's figures in one currency.
 public struct CampaignTotals: Codable, Sendable, Equatable {
     public var currency: String
+    /// How many coupons the campaign issued in this currency.
     public var coupons: Int
-    public var issued: Int128
-    public var loaded: Int128
-    public var adjusted: Int128
-    public var redeemed: Int128
-    public var expired: Int128
-    public var outstanding: Int128
+    /// Minor units, summed in 128 bits: issued + loaded + adjusted = redeemed + expired + outstanding;
+    /// redeemed is captured less refunded, expired the breakage (balances gone at expiry).
+    public var issued, loaded, adjusted, redeemed, expired, outstanding: Int128
 
     enum CodingKeys: String, CodingKey {
         case currency
@@ -114,11 +111,12 @@ public struct Campaign: Codable, Sendable, Equatable {
 public struct DailyStation: Codable, Sendable, Equatable {
     public var station: String
     public var currency: String
+    /// Settlements captured that day.
     public var settlements: Int
-    public var captured: Int128
-    public var refunded: Int128
-    public var voided: Int
-    public var expiredHolds: Int
+    /// Minor units, summed in 128 bits.
+    public var captured, refunded: Int128
+    /// Holds released by the station, and holds that expired uncaptured.
+    public var voided, expiredHolds: Int
 
     enum CodingKeys: String, CodingKey {
         case station
@@ -162,15 +160,13 @@ public struct Daily: Codable, Sendable, Equatable {
 
 /// One ledger line for bookkeeping.
 public struct ExportEntry: Codable, Sendable, Equatable {
+    /// The ledger's sequence number: pass the last as `after` for the next page.
     public var seq: Int64
     public var at: String
-    public var couponID: String
-    public var kind: String
-    public var amount: Int64
+    public var couponID, kind, actor: String
+    /// Minor units of `currency`.
+    public var amount, balanceBefore, balanceAfter: Int64
     public var currency: String
-    public var balanceBefore: Int64
-    public var balanceAfter: Int64
-    public var actor: String
     public var settlementID: String?
 
     enum CodingKeys: String, CodingKey {

@@ -52,7 +52,7 @@ final class JPEGDecoder {
 
     private func failure(source: String, truncated: Bool) -> ImageReadError {
         let message = String(cString: CImageShims_jpeg_message(handle))
-        if truncated || message.contains("Premature end") || message.contains("Empty input") {
+        if truncated || CImageShims_jpeg_ended_early(handle) != 0 {
             return ImageReadError(source: source, reason: .truncated(format: "JPEG"))
         }
         return ImageReadError(source: source, reason: .corrupt(format: "JPEG", detail: message))

@@ -9,7 +9,7 @@ enum PNGReader {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         let begun = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-        guard begun != 0 else { throw error(from: &image, source: source) }
+        guard begun != 0 else { throw error(from: &image, source: source, endsEarly: Self.endsEarly(data)) }
         let width = Int(image.width)
         let height = Int(image.height)
         do {
@@ -26,7 +26,7 @@ enum PNGReader {
             let finished = wide.withUnsafeMutableBytes { buffer in
                 png_image_finish_read(&image, nil, buffer.baseAddress, png_int_32(width), nil)
             }
-            guard finished != 0 else { throw error(from: &image, source: source) }
+            guard finished != 0 else { throw error(from: &image, source: source, endsEarly: Self.endsEarly(data)) }
             return GreyImage(width: width, height: height, pixels: wide.map { UInt8(($0 + 128 - ($0 >> 8)) >> 8) })
         }
         image.format = UInt32(PNG_FORMAT_GRAY)
@@ -34,22 +34,39 @@ enum PNGReader {
         let finished = pixels.withUnsafeMutableBytes { buffer in
             png_image_finish_read(&image, nil, buffer.baseAddress, png_int_32(width), nil)
         }
-        guard finished != 0 else { throw error(from: &image, source: source) }
+        guard finished != 0 else { throw error(from: &image, source: source, endsEarly: Self.endsEarly(data)) }
         return GreyImage(width: width, height: height, pixels: pixels)
     }
 
     /// Turns the message libpng left in `image` into a typed error and frees what it holds.
-    private static func error(from image: inout png_image, source: String) -> ImageReadError {
+    /// libpng's simplified API explains a failure in words only; whether the file was cut short
+    /// is read from its structure instead (``endsEarly(_:)``).
+    private static func error(from image: inout png_image, source: String, endsEarly: Bool) -> ImageReadError {
         let message = withUnsafeBytes(of: image.message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         png_image_free(&image)
-        let lower = message.lowercased()
-        if lower.contains("beyond end") || lower.contains("read error") || lower.contains("not enough")
-            || lower.contains("truncated")
-        {
+        if endsEarly {
             return ImageReadError(source: source, reason: .truncated(format: "PNG"))
         }
         return ImageReadError(source: source, reason: .corrupt(format: "PNG", detail: message))
+    }
+
+    /// Whether the chunks after the signature run past the end of the data, or stop before IEND:
+    /// a PNG cut short.
+    static func endsEarly(_ bytes: [UInt8]) -> Bool {
+        var offset = 8
+        while offset + 8 <= bytes.count {
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
+            if bytes[offset + 4] == 0x49, bytes[offset + 5] == 0x45, bytes[offset + 6] == 0x4E,
+                bytes[offset + 7] == 0x44
+            {
+                return false  // IEND
+            }
+            offset += 12 + length
+        }
+        return true
     }
 }

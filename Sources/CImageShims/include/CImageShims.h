@@ -44,6 +44,9 @@ int CImageShims_jpeg_read_header(CImageShims_jpeg *decoder, const unsigned char 
  */
 int CImageShims_jpeg_decode(CImageShims_jpeg *decoder, unsigned char *out, size_t row_bytes, int *truncated);
 
+/* 1 when the data ended early (libjpeg's JWRN_JPEG_EOF or JERR_INPUT_EMPTY), by its message code. */
+int CImageShims_jpeg_ended_early(const CImageShims_jpeg *decoder);
+
 /* The message of the last error or warning, never NULL. */
 const char *CImageShims_jpeg_message(const CImageShims_jpeg *decoder);
 
