@@ -152,6 +152,7 @@ let package = Package(
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "CouponAPITests", dependencies: ["CouponAPI"]),
+        .testTarget(name: "TextEncodingTests", dependencies: ["TextEncoding"]),
         .testTarget(
             name: "CouponServerTests",
             dependencies: [

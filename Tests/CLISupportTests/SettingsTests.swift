@@ -41,4 +41,18 @@ struct SettingsTests {
             #expect(error.description == "cannot read the configuration file missing.conf")
         }
     }
+
+    @Test("a key no program reads is named, not ignored; every program's keys are in the one list")
+    func unknownKey() throws {
+        do {
+            _ = try Settings.merge(file: "COUPON_PROT=9000\n", source: "server.conf", environment: [:])
+            Issue.record("a misspelt key was accepted")
+        } catch {
+            #expect(error.description.contains("COUPON_PROT"))
+            #expect(error.unknownKey == "COUPON_PROT")
+        }
+        for key in ["COUPON_PORT", "COUPON_SERVER", "COUPON_API_KEY", "COUPON_STATION_JOURNAL", "COUPON_MAX_BODY"] {
+            #expect(Settings.keys[key] != nil, "\(key)")
+        }
+    }
 }

@@ -51,4 +51,21 @@ struct TillLogicTests {
         #expect(session.handle("cancel") == .cancelled)
         #expect(session.lines.isEmpty)
     }
+
+    @Test("the session merges the UPC-A and EAN-13 forms of one product into one line, capped together")
+    func oneProductTwoSpellings() {
+        var session = CheckoutSession()
+        _ = session.handle("*600")
+        #expect(session.handle("036000291452") == .added(BasketLine(code: "036000291452", quantity: 600)))
+        _ = session.handle("*300")
+        _ = session.handle("0036000291452")
+        #expect(session.lines == [BasketLine(code: "036000291452", quantity: 900)])
+        _ = session.handle("*100")
+        guard case .error(let message) = session.handle("0036000291452") else {
+            Issue.record("1,000 of one product were accepted in two spellings")
+            return
+        }
+        #expect(message.contains("1 to 999"))
+        #expect(session.lines == [BasketLine(code: "036000291452", quantity: 900)])
+    }
 }
