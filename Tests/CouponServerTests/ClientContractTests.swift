@@ -178,6 +178,65 @@ struct ClientContractTests {
         }
     }
 
+    @Test("the rest a client can provoke: unknown coupon, bad JSON and keys, wrong method, too large, rate limits")
+    func moreCodes() async throws {
+        let server = try await TestServer()
+        try await Self.withClient(server) { http, port in
+            let url = "http://127.0.0.1:\(port)"
+            let adminClient = APIClient(http: http, baseURL: url, key: server.adminKey)
+            let admin = AdminAPI(adminClient)
+            let station = StationAPI(APIClient(http: http, baseURL: url, key: server.stationKey))
+            let cny = { (minor: Int64) in Amount(amount: minor, currency: "CNY") }
+            let cake = [BasketItem(productCode: "6901234567892", quantity: 1)]
+            let coupon = try await admin.issue(IssueBody(initial: cny(30000)))
+            let key = { APIClient.newIdempotencyKey(prefix: "test") }
+            #expect(
+                await Self.code {
+                    try await station.hold(couponCode: CouponCode.generate().value, items: cake, idempotencyKey: key())
+                } == Failure(402, .unknownCoupon))
+            #expect(
+                await Self.code { try await admin.issue(IssueBody(initial: cny(100), campaign: "")) }
+                    == Failure(400, .badCampaign))
+            #expect(
+                await Self.code { try await admin.load(couponID: "cpn_0000", LoadBody(amount: cny(1), reference: "x")) }
+                    == Failure(404, .couponNotFound))
+            let settled = try await station.settle(
+                couponCode: try #require(coupon.code), items: cake, idempotencyKey: key())
+            #expect(
+                await Self.code {
+                    try await admin.refund(
+                        settlementID: settled.id, lines: [BasketItem(productCode: "6901234567892", quantity: 2)])
+                }
+                    == Failure(422, .refundTooLarge))
+            #expect(
+                await Self.code {
+                    try await admin.refund(
+                        settlementID: settled.id, lines: [BasketItem(productCode: "6901234567892", quantity: 0)])
+                }
+                    == Failure(400, .badQuantity))
+            #expect(
+                await Self.code {
+                    try await adminClient.send(.post, "/v1/coupons", bytes: Array("{".utf8), idempotencyKey: key())
+                }
+                    == Failure(400, .malformedJSON))
+            #expect(
+                await Self.code {
+                    try await adminClient.send(.post, "/v1/coupons/\(coupon.id)/block", idempotencyKey: "two words")
+                }
+                    == Failure(400, .badIdempotencyKey))
+            #expect(
+                await Self.code { try await adminClient.send(.put, "/v1/audit") } == Failure(405, .methodNotAllowed))
+            let huge = [UInt8](repeating: UInt8(ascii: "a"), count: 17 << 20)
+            #expect(await Self.code { try await admin.importProducts(csv: huge) } == Failure(413, .tooLarge))
+            var limited: Failure? = nil
+            for _ in 0..<40 where limited == nil {
+                let failure = await Self.code { try await station.lookup(code: CouponCode.generate().value) }
+                if failure?.status == 429 { limited = failure }
+            }
+            #expect(limited == Failure(429, .rateLimited))
+        }
+    }
+
     @Test("a connection refused is a typed transport error, and is retried")
     func refused() async throws {
         try await withHTTPClient(caFile: nil, connect: .seconds(2)) { http in
