@@ -89,6 +89,7 @@ let package = Package(
                 "CouponServer", "CouponStore", "CouponCore", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The settlement station: the provider's client, the journal, checkout and recovery, receipts.

@@ -2,7 +2,7 @@
 ///
 /// 22 random Crockford base32 characters (110 bits from the system's cryptographic generator)
 /// and one check character (Luhn mod 32, which catches every single mistyped character and every
-/// swap of two neighbours but `0`/`Z`), printed in groups of four: `K7QF-2M9X-4HWD-PR3A-V8EN-TX1C-9`.
+/// swap of two neighbours but `0`/`Z`), printed in groups of four: `K7QF-2M9X-4HWD-PR3A-V8EN-TX7`.
 /// Parsing ignores case, spaces and dashes, and reads `O` as `0` and `I`/`L` as `1`.
 public struct CouponCode: Sendable, Hashable, CustomStringConvertible {
     /// The 23 characters without separators, upper case.

@@ -36,6 +36,13 @@ public struct APIError: HTTPResponseError, Sendable {
 
     static let unauthorized = APIError(
         .unauthorized, .unauthorized, "a valid API key is required (Authorization: Bearer ...)")
+    /// 429 with `Retry-After` (seconds), as HTTP clients and Stripe's and Square's SDKs expect:
+    /// the counting window is a minute.
+    static func rateLimited(_ why: String) -> APIError {
+        var error = APIError(.tooManyRequests, .rateLimited, why)
+        error.headers[.retryAfter] = "60"
+        return error
+    }
     static func forbidden(_ why: String) -> APIError { APIError(.forbidden, .forbidden, why) }
     static func notFound(_ what: String) -> APIError { APIError(.notFound, .notFound, "no such \(what)") }
 
@@ -79,7 +86,10 @@ public struct APIError: HTTPResponseError, Sendable {
             return APIError(.contentTooLarge, .tooLarge, "the request body is over this route's limit\(limit)")
         case let error as HTTPParserError:
             return APIError(.badRequest, .badRequest, "the request is not valid HTTP/1.1 (\(error))")
-        case is DecodingError: return APIError(.badRequest, .malformedJSON, describe(error as! DecodingError))
+        case let error as DecodingError:
+            // A body that parses but lacks a field is the catalogue's missing_field, not malformed JSON.
+            if case .keyNotFound = error { return APIError(.badRequest, .missingField, describe(error)) }
+            return APIError(.badRequest, .malformedJSON, describe(error))
         case let error as HTTPError:
             let code =
                 error.status == .badRequest

@@ -27,7 +27,7 @@ final class FailureLimiter: Sendable {
     func check(keyID: String?, address: String) throws {
         guard counts.count(Self.name(keyID: keyID, address: address)) < limit else {
             let who = keyID == nil ? "this address" : "this key"
-            throw APIError(.tooManyRequests, .rateLimited, "too many failed attempts from \(who); wait a minute")
+            throw APIError.rateLimited("too many failed attempts from \(who); wait a minute")
         }
     }
 

@@ -21,7 +21,7 @@ struct PublicRoutes<Store: CouponStore> {
     @Sendable func balance(_ request: Request, context: AppRequestContext) async throws -> PublicBalance {
         let client = context.clientAddress(request, trustedProxies: trustedProxies)
         guard limiter.allow(client) else {
-            throw APIError(.tooManyRequests, .rateLimited, "too many balance checks from this address; wait a minute")
+            throw APIError.rateLimited("too many balance checks from this address; wait a minute")
         }
         let body = try await request.json(LookupBody.self, upTo: limits.maxBody)
         // A malformed code and an unknown one get the same answer.

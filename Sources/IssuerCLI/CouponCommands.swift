@@ -9,7 +9,7 @@ import QRRender
 public struct BalanceCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "balance", abstract: "Show a coupon's balance by its code.",
-        discussion: "Example:\n  couponctl balance K7QF-2M9X-ABCD-EFGH-JKMN-PQRS")
+        discussion: "Example:\n  couponctl balance K7QF-2M9X-4HWD-PR3A-V8EN-TX7")
     @OptionGroup var server: ServerOptions
     @Argument(help: "The coupon code, or its QR link.") var code: String
     @Flag(help: "Print the coupon as JSON.") var json = false

@@ -149,6 +149,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("COUPON_LOG_LEVEL is trace, debug, info, notice, warning, error or critical")
         }
         logger.logLevel = logLevel
+        // Where it will listen is checked first: a failed start creates nothing.
+        try await PortCheck.ensureFree(host: configuration.host, port: configuration.port)
         let folder = DataFolder(databasePath: configuration.databasePath)
         let secrets = try folder.secrets()
         let store = try SQLiteCouponStore(

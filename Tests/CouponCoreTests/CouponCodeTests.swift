@@ -77,3 +77,12 @@ struct CouponCodeTests {
         #expect(throws: CouponCodeError.self) { try QRPayload.code(from: "https://cpn.example/c#NOPE") }
     }
 }
+
+@Suite("Examples in help and docs are real codes")
+struct CodeExampleTests {
+    @Test("the example code of couponctl balance --help and CouponCode's docs parses")
+    func example() throws {
+        let code = try CouponCode(parsing: "K7QF-2M9X-4HWD-PR3A-V8EN-TX7")
+        #expect(code.grouped == "K7QF-2M9X-4HWD-PR3A-V8EN-TX7")
+    }
+}

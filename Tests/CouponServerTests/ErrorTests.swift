@@ -27,7 +27,7 @@ struct ErrorTests {
                 ("/v1/coupons", #"{"initial": {"amount": -5, "currency": "CNY"}}"#, 400, "bad_amount"),
                 ("/v1/coupons", #"{"initial": {"amount": 100, "currency": "XYZ"}}"#, 400, "bad_amount"),
                 ("/v1/coupons", #"{"initial": {"amount": "lots", "currency": "CNY"}}"#, 400, "malformed_json"),
-                ("/v1/coupons", #"{}"#, 400, "malformed_json"),
+                ("/v1/coupons", #"{}"#, 400, "missing_field"),
                 (
                     "/v1/coupons",
                     #"{"initial": {"amount": 100, "currency": "CNY"}, "expiry": {"date": "2020-01-01"}}"#, 400,

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import NIOCore
 import Testing
 
 @Suite("The public balance call and page")
@@ -32,6 +34,11 @@ struct PublicBalanceTests {
                 .post, "/v1/public/balance", key: nil, json: #"{"code": "nope"}"#)
             #expect(refused == 429)
             #expect(String(decoding: body, as: UTF8.self).contains("rate_limited"))
+            let again = try await client.client.execute(
+                uri: "/v1/public/balance", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"code": "nope"}"#))
+            #expect(again.status.code == 429)
+            #expect(again.headers[.retryAfter] == "60", "a 429 says when to come back")
 
             let (status, page) = try await client.raw(.get, "/c", key: nil)
             #expect(status == 200)
