@@ -153,13 +153,15 @@ struct OperationsRoutes<Store: CouponStore> {
         let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 1000
         guard (1...10_000).contains(limit) else { throw APIError(.badRequest, .badLimit, "limit is 1 to 10000") }
         let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
-        let rows = try await store.export(since: start, after: after, limit: limit)
+        // One more than asked says whether another page exists: `next` only when it does.
+        let fetched = try await store.export(since: start, after: after, limit: limit + 1)
+        let rows = fetched.prefix(limit)
         return Export(
             entries: rows.map {
                 .init(
                     seq: $0.seq, at: $0.at.iso8601, couponID: $0.couponID, kind: $0.kind, amount: $0.amount,
                     currency: $0.currency, balanceBefore: $0.balanceBefore, balanceAfter: $0.balanceAfter,
                     actor: $0.actor, settlementID: $0.settlementID)
-            }, next: rows.count == limit ? rows.last?.seq : nil)
+            }, next: fetched.count > limit ? rows.last?.seq : nil)
     }
 }

@@ -46,9 +46,11 @@ struct ProductRoutes<Store: CouponStore> {
             throw APIError(.badRequest, .badLimit, "limit must be 1 to 1000")
         }
         let after = request.uri.queryParameters.get("after")
-        let products = try await store.products(after: after, limit: limit)
+        // One more than asked says whether another page exists: `next` only when it does.
+        let products = try await store.products(after: after, limit: limit + 1)
+        let page = products.prefix(limit)
         return ProductList(
-            products: products.map(ProductInfo.init), next: products.count == limit ? products.last?.code.value : nil)
+            products: page.map(ProductInfo.init), next: products.count > limit ? page.last?.code.value : nil)
     }
 
     /// `POST /v1/products/import` with a CSV body (`code,name,price,currency`): all rows or none.

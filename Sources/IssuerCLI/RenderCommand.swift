@@ -59,16 +59,24 @@ public struct RenderCommand: ParsableCommand {
     public func run() throws {
         let level = ErrorCorrection(letter: level)!
         let style = QRStyle(moduleSize: size, margin: margin)
+        // What cannot be encoded (empty, too long, an unreadable file) is bad input (2), as
+        // couponctl's exit table says; a QR that cannot be written is a render failure (1).
+        let matrix: QRMatrix
         do {
-            let matrix: QRMatrix
             if let dataFile {
                 guard let data = FileManager.default.contents(atPath: dataFile) else {
-                    throw CLIError("cannot read \(dataFile)")
+                    throw IssuerError.badInput("cannot read \(dataFile)")
                 }
                 matrix = try QREncoder.encode(bytes: [UInt8](data), level: level, version: version)
             } else {
                 matrix = try QREncoder.encode(text: text!, level: level, version: version)
             }
+        } catch let error as IssuerError {
+            throw error
+        } catch {
+            throw IssuerError.badInput("\(error)")
+        }
+        do {
             var bytes =
                 svg ? Array(QRRenderer.svg(matrix, style: style).utf8) : try QRRenderer.png(matrix, style: style)
             if output == "-" {

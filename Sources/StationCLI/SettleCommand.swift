@@ -21,9 +21,9 @@ public struct SettleCommand: AsyncParsableCommand {
 
             Exit status: 0 paid, 3 declined or cancelled, 2 bad input, 5 server unreachable or failed.
 
-            Example:
-              coupon-station settle --server http://127.0.0.1:8080 --key $KEY \\
-                  --coupon phone.jpg --item cake.jpg --item-code 6901234567892x2 --yes --receipt receipt.txt
+            Example (server and key from COUPON_SERVER and COUPON_API_KEY):
+              coupon-station settle --coupon phone.jpg --item cake.jpg \\
+                --item-code 6901234567892x2 --yes --receipt receipt.txt
             """)
 
     @OptionGroup var options: StationOptions

@@ -149,6 +149,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("COUPON_LOG_LEVEL is trace, debug, info, notice, warning, error or critical")
         }
         logger.logLevel = logLevel
+        if let host = URLComponents(string: configuration.publicBaseURL)?.host,
+            ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host)
+        {
+            logger.warning(
+                "the public URL is \(configuration.publicBaseURL): the QR links and receipt links of every coupon point there, and no phone can open them; set --public-url (COUPON_PUBLIC_URL) to the address customers reach"
+            )
+        }
         // Where it will listen is checked first: a failed start creates nothing.
         try await PortCheck.ensureFree(host: configuration.host, port: configuration.port)
         let folder = DataFolder(databasePath: configuration.databasePath)

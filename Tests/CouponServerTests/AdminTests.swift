@@ -129,6 +129,15 @@ struct AdminTests {
             #expect(row["captured"] as? Int == captured.reduce(0, +))
             #expect(row["refunded"] as? Int == refunded.reduce(0, +))
             #expect(captured.reduce(0, +) == 30000)
+            // Paged exactly to its end: the last full page has no `next`.
+            let count = entries.count
+            let firstPage = try await client.call(
+                .get, "/v1/export?since=\(day)&limit=\(count - 1)", key: server.adminKey)
+            let after = try #require((firstPage.body["next"] as? NSNumber)?.int64Value)
+            let last = try await client.call(
+                .get, "/v1/export?since=\(day)&limit=1&after=\(after)", key: server.adminKey)
+            #expect((last.body["entries"] as? [[String: Any]])?.count == 1)
+            #expect(last.body["next"] == nil)
             let audit = try await client.call(.get, "/v1/audit", key: server.adminKey)
             #expect(audit.body["ok"] as? Bool == true)
         }

@@ -38,6 +38,10 @@ struct CatalogAndLinkTests {
             let rest = try await client.call(.get, "/v1/products?limit=10&after=\(next)", key: server.stationKey)
             #expect((rest.body["products"] as? [[String: Any]])?.count == 2)  // 4 products in all
             #expect(rest.body["next"] == nil)
+            // A last page that is full says so: no `next` pointing at an empty page.
+            let full = try await client.call(.get, "/v1/products?limit=2&after=\(next)", key: server.stationKey)
+            #expect((full.body["products"] as? [[String: Any]])?.count == 2)
+            #expect(full.body["next"] == nil)
             #expect(try await client.call(.get, "/v1/products?limit=0", key: server.adminKey).status == 400)
             #expect(try await client.call(.get, "/v1/products", key: nil).status == 401)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ServerLauncher
 import Testing
 
 @Suite("coupon-server on a port that is taken")
@@ -16,5 +17,14 @@ struct PortTakenTests {
         #expect(!FileManager.default.fileExists(atPath: data.path), "the data folder was created")
         // The running server is unharmed.
         #expect(try await running.coupon(running.issue(100).id).balance == 100)
+    }
+
+    @Test("a server whose public URL is this machine says so: no phone can open its QR links")
+    func defaultPublicURL() async throws {
+        let folder = try temporaryFolder()
+        let server = ServerProcess(folder: folder, binary: productsFolder.appendingPathComponent("coupon-server"))
+        try await server.start()
+        defer { server.stop() }
+        #expect(server.log.contains("no phone can open them"), "\(server.log)")
     }
 }

@@ -43,13 +43,16 @@ struct RenderCommandTests {
         #expect(svg.text.hasPrefix("<?xml") && svg.text.contains("<svg"))
     }
 
-    @Test("bad options exit 64; a payload too large exits 1 with the reason")
+    @Test("bad options exit 64; an empty or too large payload is bad input (2) with the reason")
     func errors() throws {
         #expect(try run("couponctl", ["render", "x", "-l", "Z"]).status == 64)
         #expect(try run("couponctl", ["render", "x", "-s", "0"]).status == 64)
         #expect(try run("couponctl", ["render"]).status == 64)
+        // Text that cannot be a QR is bad input (2), as couponctl's exit table says.
+        let empty = try run("couponctl", ["render", "", "-o", "/dev/null"])
+        #expect(empty.status == 2, "\(empty.stderr)")
         let big = try run("couponctl", ["render", String(repeating: "x", count: 4000), "-o", "/dev/null"])
-        #expect(big.status == 1)
+        #expect(big.status == 2)
         #expect(big.stderr.contains("do not fit"))
     }
 }
