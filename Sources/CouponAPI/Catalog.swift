@@ -5,11 +5,6 @@ public struct ProductBody: Codable, Sendable, Equatable {
     public var name: String
     public var price: Amount
 
-    enum CodingKeys: String, CodingKey {
-        case name
-        case price
-    }
-
     public init(name: String, price: Amount) {
         self.name = name
         self.price = price
@@ -21,12 +16,6 @@ public struct ProductInfo: Codable, Sendable, Equatable {
     public var code: String
     public var name: String
     public var price: Amount
-
-    enum CodingKeys: String, CodingKey {
-        case code
-        case name
-        case price
-    }
 
     public init(code: String, name: String, price: Amount) {
         self.code = code
@@ -40,11 +29,6 @@ public struct ProductList: Codable, Sendable, Equatable {
     public var products: [ProductInfo]
     public var next: String?
 
-    enum CodingKeys: String, CodingKey {
-        case products
-        case next
-    }
-
     public init(products: [ProductInfo], next: String? = nil) {
         self.products = products
         self.next = next
@@ -54,10 +38,6 @@ public struct ProductList: Codable, Sendable, Equatable {
 /// `POST /v1/products/import`.
 public struct Imported: Codable, Sendable, Equatable {
     public var imported: Int
-
-    enum CodingKeys: String, CodingKey {
-        case imported
-    }
 
     public init(imported: Int) {
         self.imported = imported

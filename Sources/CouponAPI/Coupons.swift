@@ -5,11 +5,6 @@ public struct Expiry: Codable, Sendable, Equatable {
     public var date: String?
     public var days: Int?
 
-    enum CodingKeys: String, CodingKey {
-        case date
-        case days
-    }
-
     public init(date: String? = nil, days: Int? = nil) {
         self.date = date
         self.days = days
@@ -22,13 +17,6 @@ public struct IssueBody: Codable, Sendable, Equatable {
     public var expiry: Expiry?
     public var campaign: String?
     public var phone: String?
-
-    enum CodingKeys: String, CodingKey {
-        case initial
-        case expiry
-        case campaign
-        case phone
-    }
 
     public init(initial: Amount, expiry: Expiry? = nil, campaign: String? = nil, phone: String? = nil) {
         self.initial = initial
@@ -45,14 +33,6 @@ public struct BatchBody: Codable, Sendable, Equatable {
     public var expiry: Expiry?
     public var campaign: String?
     public var coupons: [IssueBody]?
-
-    enum CodingKeys: String, CodingKey {
-        case count
-        case initial
-        case expiry
-        case campaign
-        case coupons
-    }
 
     public init(
         count: Int? = nil, initial: Amount? = nil, expiry: Expiry? = nil, campaign: String? = nil,
@@ -113,10 +93,6 @@ public struct Coupon: Codable, Sendable, Equatable {
 public struct CouponList: Codable, Sendable, Equatable {
     public var coupons: [Coupon]
 
-    enum CodingKeys: String, CodingKey {
-        case coupons
-    }
-
     public init(coupons: [Coupon]) {
         self.coupons = coupons
     }
@@ -125,10 +101,6 @@ public struct CouponList: Codable, Sendable, Equatable {
 /// `POST /v1/coupons/lookup` and `POST /v1/public/balance`: a code or its QR link.
 public struct LookupBody: Codable, Sendable, Equatable {
     public var code: String
-
-    enum CodingKeys: String, CodingKey {
-        case code
-    }
 
     public init(code: String) {
         self.code = code
@@ -140,11 +112,6 @@ public struct LoadBody: Codable, Sendable, Equatable {
     public var amount: Amount
     public var reference: String
 
-    enum CodingKeys: String, CodingKey {
-        case amount
-        case reference
-    }
-
     public init(amount: Amount, reference: String) {
         self.amount = amount
         self.reference = reference
@@ -155,11 +122,6 @@ public struct LoadBody: Codable, Sendable, Equatable {
 public struct AdjustBody: Codable, Sendable, Equatable {
     public var amount: Amount
     public var reason: String
-
-    enum CodingKeys: String, CodingKey {
-        case amount
-        case reason
-    }
 
     public init(amount: Amount, reason: String) {
         self.amount = amount
@@ -204,10 +166,6 @@ public struct LedgerLine: Codable, Sendable, Equatable {
 /// `GET /v1/coupons/{id}/ledger`, newest first.
 public struct Ledger: Codable, Sendable, Equatable {
     public var entries: [LedgerLine]
-
-    enum CodingKeys: String, CodingKey {
-        case entries
-    }
 
     public init(entries: [LedgerLine]) {
         self.entries = entries

@@ -4,10 +4,6 @@
 public struct StationBody: Codable, Sendable, Equatable {
     public var name: String
 
-    enum CodingKeys: String, CodingKey {
-        case name
-    }
-
     public init(name: String) {
         self.name = name
     }
@@ -35,10 +31,6 @@ public struct StationKey: Codable, Sendable, Equatable {
 /// `POST /v1/keys`.
 public struct AdminKeyBody: Codable, Sendable, Equatable {
     public var name: String
-
-    enum CodingKeys: String, CodingKey {
-        case name
-    }
 
     public init(name: String) {
         self.name = name
@@ -98,10 +90,6 @@ public struct KeySummary: Codable, Sendable, Equatable {
 /// `GET /v1/keys`, `GET /v1/stations`, `POST /v1/keys/{id}/revoke`.
 public struct KeyList: Codable, Sendable, Equatable {
     public var keys: [KeySummary]
-
-    enum CodingKeys: String, CodingKey {
-        case keys
-    }
 
     public init(keys: [KeySummary]) {
         self.keys = keys

@@ -29,11 +29,6 @@ public struct Audit: Codable, Sendable, Equatable {
     public var ok: Bool
     public var findings: [Finding]
 
-    enum CodingKeys: String, CodingKey {
-        case ok
-        case findings
-    }
-
     public init(ok: Bool, findings: [Finding]) {
         self.ok = ok
         self.findings = findings
@@ -65,17 +60,6 @@ public struct CampaignTotals: Codable, Sendable, Equatable {
     /// redeemed is captured less refunded, expired the breakage (balances gone at expiry).
     public var issued, loaded, adjusted, redeemed, expired, outstanding: Int128
 
-    enum CodingKeys: String, CodingKey {
-        case currency
-        case coupons
-        case issued
-        case loaded
-        case adjusted
-        case redeemed
-        case expired
-        case outstanding
-    }
-
     public init(
         currency: String, coupons: Int, issued: Int128, loaded: Int128, adjusted: Int128, redeemed: Int128,
         expired: Int128, outstanding: Int128
@@ -95,11 +79,6 @@ public struct CampaignTotals: Codable, Sendable, Equatable {
 public struct Campaign: Codable, Sendable, Equatable {
     public var campaign: String
     public var totals: [CampaignTotals]
-
-    enum CodingKeys: String, CodingKey {
-        case campaign
-        case totals
-    }
 
     public init(campaign: String, totals: [CampaignTotals]) {
         self.campaign = campaign
@@ -146,11 +125,6 @@ public struct DailyStation: Codable, Sendable, Equatable {
 public struct Daily: Codable, Sendable, Equatable {
     public var date: String
     public var stations: [DailyStation]
-
-    enum CodingKeys: String, CodingKey {
-        case date
-        case stations
-    }
 
     public init(date: String, stations: [DailyStation]) {
         self.date = date
@@ -203,11 +177,6 @@ public struct ExportEntry: Codable, Sendable, Equatable {
 public struct Export: Codable, Sendable, Equatable {
     public var entries: [ExportEntry]
     public var next: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case entries
-        case next
-    }
 
     public init(entries: [ExportEntry], next: Int64? = nil) {
         self.entries = entries

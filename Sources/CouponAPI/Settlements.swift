@@ -42,10 +42,6 @@ public struct SettlementBody: Codable, Sendable, Equatable {
 public struct CaptureBody: Codable, Sendable, Equatable {
     public var amount: Amount?
 
-    enum CodingKeys: String, CodingKey {
-        case amount
-    }
-
     public init(amount: Amount? = nil) {
         self.amount = amount
     }
@@ -54,10 +50,6 @@ public struct CaptureBody: Codable, Sendable, Equatable {
 /// `POST /v1/settlements/{id}/refund`.
 public struct RefundBody: Codable, Sendable, Equatable {
     public var lines: [BasketItem]
-
-    enum CodingKeys: String, CodingKey {
-        case lines
-    }
 
     public init(lines: [BasketItem]) {
         self.lines = lines

@@ -20,23 +20,14 @@ struct BenchServer: Sendable {
     }
 
     /// Runs `body` against a server started in `folder`; stops it and its client after.
-    static func run<T>(folder: URL, _ body: (BenchServer) async throws -> T) async throws -> T {
+    static func run<T: Sendable>(folder: URL, _ body: (BenchServer) async throws -> T) async throws -> T {
         let process = ServerProcess(folder: folder, binary: ServerProcess.builtBinary)
         try await process.start()
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let server = BenchServer(
-            process: process, http: http,
-            admin: AdminAPI(
-                APIClient(http: http, baseURL: "http://127.0.0.1:\(process.port)", key: try process.adminKey)))
-        do {
-            let value = try await body(server)
-            try await http.shutdown()
-            process.stop()
-            return value
-        } catch {
-            try? await http.shutdown()
-            process.stop()
-            throw error
+        defer { process.stop() }
+        return try await withHTTPClient(caFile: nil) { http in
+            let admin = AdminAPI(
+                APIClient(http: http, baseURL: "http://127.0.0.1:\(process.port)", key: try process.adminKey))
+            return try await body(BenchServer(process: process, http: http, admin: admin))
         }
     }
 }
