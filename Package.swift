@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -55,12 +57,16 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
-        // Persistence: the CouponStore protocol and its SQLite implementation (GRDB).
+        // Persistence: the CouponStore protocol, its SQLite implementation (GRDB), the embedded
+        // default, and its PostgreSQL one (postgres-nio), for several servers on one database.
         .target(
             name: "CouponStore",
             dependencies: [
                 "CouponCore", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The built coupon-server as a child process: for the crash tests, the CLI tests and the benchmarks.
@@ -146,7 +152,7 @@ let package = Package(
         // coupon-station with a crash injected after a checkout step: the crash tests' harness only.
         .executableTarget(name: "station-crash", dependencies: ["StationCLI", "CLISupport"], path: "Tests/StationCrash"),
         // What several test targets share: a raw socket for requests no HTTP client would send.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CouponStore"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),
@@ -164,7 +170,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CouponStoreTests",
-            dependencies: ["CouponStore", "CouponCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CouponStore", "CouponCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "StationCLITests",

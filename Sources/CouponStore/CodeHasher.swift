@@ -28,6 +28,9 @@ public struct CodeHasher: Sendable {
     /// The version new codes are hashed under.
     public var currentVersion: Int { versions[0].version }
 
+    /// The live secrets (for the check values a shared database keeps; never logged).
+    var secretVersions: [(version: Int, secret: [UInt8])] { versions }
+
     /// A fresh random secret of 32 bytes.
     public static func newSecret() -> [UInt8] { SecureID.bytes(32) }
 

@@ -33,14 +33,7 @@ extension SQLiteCouponStore {
     static func newKey(role: Principal.Role, station: String?, name: String? = nil, now: Instant) -> (
         String, Principal, @Sendable (Database) throws -> Void
     ) {
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
-        var generator = SystemRandomNumberGenerator()
-        let secret = String((0..<32).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] })
-        let id = newID("key")
-        let key = "ck_" + secret
-        let principal = Principal(
-            keyID: id, role: role, station: role == .station ? station : nil, name: role == .admin ? name : nil)
-        let hash = keyHash(key)
+        let (key, principal, hash) = newKeyParts(role: role, station: station, name: name)
         return (
             key, principal,
             { db in
@@ -52,9 +45,23 @@ extension SQLiteCouponStore {
                 try db.execute(
                     sql:
                         "INSERT INTO api_keys (id, key_hash, role, station, name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [id, hash, role.rawValue, principal.station, principal.name, now.secondsSince1970])
+                    arguments: [
+                        principal.keyID, hash, role.rawValue, principal.station, principal.name, now.secondsSince1970,
+                    ])
             }
         )
+    }
+
+    /// A fresh key (160 random bits), its principal and its hash: what both stores record.
+    static func newKeyParts(role: Principal.Role, station: String?, name: String?) -> (String, Principal, String) {
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        let secret = String((0..<32).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] })
+        let key = "ck_" + secret
+        let principal = Principal(
+            keyID: newID("key"), role: role, station: role == .station ? station : nil,
+            name: role == .admin ? name : nil)
+        return (key, principal, keyHash(key))
     }
 
     public func principal(forKey key: String) async throws -> Principal? {

@@ -1,4 +1,5 @@
 import GRDB
+import PostgresNIO
 
 /// A failure of the store itself, with what it was doing.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
@@ -13,6 +14,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case file(String)
         /// The database cannot be reached or written for now; nothing was changed.
         case unavailable(String)
+        /// The database keeps the check value of another secret of this version: this server's
+        /// data folder is not the one the database was set up with.
+        case secretMismatch(Int)
     }
 
     public let kind: Kind
@@ -25,6 +29,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .backupFailed(let detail): "backup failed: \(detail)"
         case .file(let detail): detail
         case .unavailable(let why): "\(why); nothing was changed, try again shortly"
+        case .secretMismatch(let version):
+            "this server's secret (version \(version)) is not the one the database was set up with; copy the data folder of the first server (coupon-server init) to this one"
         }
     }
 }
@@ -35,6 +41,7 @@ extension StoreError {
     /// rolled back whole; the same request may be sent again once the cause is gone.
     public static func unavailable(_ error: any Error) -> StoreError? {
         if let error = error as? StoreError, case .unavailable = error.kind { return error }
+        if let error = error as? PSQLError { return unavailable(postgres: error) }
         guard let error = error as? DatabaseError else { return nil }
         let why: String? =
             switch error.resultCode {
@@ -47,5 +54,30 @@ extension StoreError {
             default: nil
             }
         return why.map { StoreError(kind: .unavailable($0)) }
+    }
+}
+
+extension StoreError {
+    /// PostgreSQL's passing failures: the connection failed or closed, the pool is full or shut,
+    /// the server is shutting down, out of disk or connections. A transaction cut off by one
+    /// was not committed (or, for a lost COMMIT answer, may have been: the idempotency key tells).
+    static func unavailable(postgres error: PSQLError) -> StoreError? {
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
+            .sslUnsupported, .failedToAddSSLHandler:
+            return StoreError(kind: .unavailable("the database cannot be reached"))
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            // 53: insufficient resources (disk full, out of memory, too many connections); 57P0x:
+            // the server is shutting down or starting; 08: connection exceptions.
+            if state.hasPrefix("53") { return StoreError(kind: .unavailable("the database is out of resources")) }
+            if state.hasPrefix("57P") || state.hasPrefix("08") {
+                return StoreError(kind: .unavailable("the database is restarting or unreachable"))
+            }
+            if state == "25006" { return StoreError(kind: .unavailable("the database is read-only (a standby)")) }
+            return nil
+        default:
+            return nil
+        }
     }
 }

@@ -1,6 +1,7 @@
 import CouponCore
 import CouponStore
 import Foundation
+import TestSupport
 import Testing
 
 /// Expiry is judged by the instants stored when a hold or coupon was made and the clock the
@@ -10,18 +11,17 @@ import Testing
 struct ClockStepTests {
     static let start = Instant(secondsSince1970: 1_800_000_000)
 
-    static func store() throws -> SQLiteCouponStore {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clock-\(SecureID.hex())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return try SQLiteCouponStore(
-            path: folder.appendingPathComponent("c.sqlite").path, hasher: CodeHasher(secret: CodeHasher.newSecret()))
+    static func store(_ kind: StoreKind) async throws -> any CouponStore {
+        try await TestStores.make(kind, hasher: CodeHasher(secret: CodeHasher.newSecret()))
     }
 
     static func at(_ offset: Int64) -> Instant { Instant(secondsSince1970: start.secondsSince1970 + offset) }
 
-    @Test("a 60 s hold: not released by a clock stepped back or at 59 s, released once at 60 s, then stays released")
-    func holds() async throws {
-        let store = try Self.store()
+    @Test(
+        "a 60 s hold: not released by a clock stepped back or at 59 s, released once at 60 s, then stays released",
+        arguments: StoreKind.allCases)
+    func holds(kind: StoreKind) async throws {
+        let store = try await Self.store(kind)
         try await store.putProduct(
             Product(code: try ProductCode("CAKE"), name: "Cake", price: try Money(parsing: "100", currency: .cny)))
         let coupon = try await store.issue(
@@ -61,9 +61,10 @@ struct ClockStepTests {
         #expect(try await store.audit().isEmpty)
     }
 
-    @Test("a coupon expires once at its instant, whichever way the clock steps afterwards")
-    func coupons() async throws {
-        let store = try Self.store()
+    @Test(
+        "a coupon expires once at its instant, whichever way the clock steps afterwards", arguments: StoreKind.allCases)
+    func coupons(kind: StoreKind) async throws {
+        let store = try await Self.store(kind)
         let coupon = try await store.issue(
             initial: try Money(parsing: "300", currency: .cny), expiresAt: Self.at(86400), actor: "admin",
             now: Self.start)

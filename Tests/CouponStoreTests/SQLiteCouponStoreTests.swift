@@ -2,9 +2,10 @@ import CouponCore
 import CouponStore
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
-@Suite("SQLite coupon store on a real file")
+@Suite("The coupon store on a real SQLite file and a real PostgreSQL database")
 struct SQLiteCouponStoreTests {
     static let now = Instant(secondsSince1970: 1_800_000_000)
     let folder: URL
@@ -21,17 +22,30 @@ struct SQLiteCouponStoreTests {
 
     func seededStore() async throws -> SQLiteCouponStore {
         let store = try SQLiteCouponStore(path: path, hasher: hasher)
+        try await seed(store)
+        return store
+    }
+
+    /// A store of `kind` in a database of its own, with the patent's catalogue.
+    func seededStore(_ kind: StoreKind) async throws -> any CouponStore {
+        let store = try await TestStores.make(kind, hasher: hasher)
+        try await seed(store)
+        return store
+    }
+
+    func seed(_ store: any CouponStore) async throws {
         try await store.putProduct(
             Product(code: try ProductCode("6901234567892"), name: "蛋糕 Cake", price: try cny("100.00")))
         try await store.putProduct(
             Product(code: try ProductCode("GIFT-250"), name: "Gift box", price: try cny("250.00")))
         try await store.putProduct(Product(code: try ProductCode("TEA"), name: "Tea", price: try cny("10.00")))
-        return store
     }
 
-    @Test("the patent's story: 300.00, a 100.00 cake, 250.00 declined, the cake twice by its GTIN-14")
-    func patentStory() async throws {
-        let store = try await seededStore()
+    @Test(
+        "the patent's story: 300.00, a 100.00 cake, 250.00 declined, the cake twice by its GTIN-14",
+        arguments: StoreKind.allCases)
+    func patentStory(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         let issued = try await store.issue(initial: try cny("300.00"), expiresAt: nil, actor: "admin", now: Self.now)
         let first = try await store.settle(
             SettleRequest(code: issued.code, basket: try Basket([("6901234567892", 1)]), station: "till-1"),
@@ -64,9 +78,9 @@ struct SQLiteCouponStoreTests {
         #expect(try await store.audit().isEmpty)
     }
 
-    @Test("lookup by code works; an unknown code is declined without a change")
-    func lookup() async throws {
-        let store = try await seededStore()
+    @Test("lookup by code works; an unknown code is declined without a change", arguments: StoreKind.allCases)
+    func lookup(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         let issued = try await store.issue(initial: try cny("50.00"), expiresAt: nil, actor: "admin", now: Self.now)
         #expect(try await store.coupon(code: issued.code)?.id == issued.record.id)
         let stranger = CouponCode.generate()
@@ -138,9 +152,11 @@ struct SQLiteCouponStoreTests {
         #expect(try await second.liability(asOf: nil)[Currency.cny.code] == 500)
     }
 
-    @Test("64 concurrent settlements never overdraw; approved totals = initial - final; audit clean")
-    func concurrentSettlements() async throws {
-        let store = try await seededStore()
+    @Test(
+        "64 concurrent settlements never overdraw; approved totals = initial - final; audit clean",
+        arguments: StoreKind.allCases)
+    func concurrentSettlements(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         let issued = try await store.issue(initial: try cny("300.00"), expiresAt: nil, actor: "admin", now: Self.now)
         let basket = try Basket([("TEA", 1)])
         let approved = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -163,9 +179,11 @@ struct SQLiteCouponStoreTests {
         #expect(try await store.audit().isEmpty)
     }
 
-    @Test("group commit: a failing settlement in a batch rolls back alone; the others are kept")
-    func groupCommitIsolation() async throws {
-        let store = try await seededStore()
+    @Test(
+        "group commit: a failing settlement in a batch rolls back alone; the others are kept",
+        arguments: StoreKind.allCases)
+    func groupCommitIsolation(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         let issued = try await store.issue(initial: try cny("1000.00"), expiresAt: nil, actor: "admin", now: Self.now)
         let tea = try Basket([("TEA", 1)]), two = try Basket([("TEA", 2)])
         let render: @Sendable (SettlementOutcome) throws -> StoredResponse = { _ in

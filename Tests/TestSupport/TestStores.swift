@@ -1,0 +1,49 @@
+import CouponStore
+import Foundation
+
+/// The two stores every store test runs on: a real SQLite file, and a real PostgreSQL database
+/// of its own on the throwaway cluster `scripts/with-postgres` starts (scripts/test does).
+public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    public var description: String { rawValue }
+}
+
+public enum TestStores {
+    /// A fresh, empty database on the test cluster.
+    /// - Throws: when `COUPON_TEST_POSTGRES` is not set: PostgreSQL tests need the cluster.
+    public static func newPostgresDatabase(poolSize: Int = 6) async throws -> PostgresLocation {
+        guard let url = ProcessInfo.processInfo.environment["COUPON_TEST_POSTGRES"] else {
+            throw MissingCluster()
+        }
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let location = try PostgresLocation(url: url, poolSize: poolSize).database(name)
+        _ = try await PostgresCouponStore.createDatabase(location)
+        return location
+    }
+
+    /// A new store of `kind` in a database of its own.
+    public static func make(
+        _ kind: StoreKind, hasher: CodeHasher, maxBalance: Int64? = nil
+    ) async throws -> any CouponStore {
+        switch kind {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let path = folder.appendingPathComponent("coupons.sqlite").path
+            if let maxBalance { return try SQLiteCouponStore(path: path, hasher: hasher, maxBalance: maxBalance) }
+            return try SQLiteCouponStore(path: path, hasher: hasher)
+        case .postgres:
+            let location = try await newPostgresDatabase()
+            if let maxBalance {
+                return try await PostgresCouponStore(location: location, hasher: hasher, maxBalance: maxBalance)
+            }
+            return try await PostgresCouponStore(location: location, hasher: hasher)
+        }
+    }
+
+    public struct MissingCluster: Error, CustomStringConvertible {
+        public var description: String {
+            "COUPON_TEST_POSTGRES is not set: run the tests with scripts/test, or under scripts/with-postgres"
+        }
+    }
+}
