@@ -24,6 +24,14 @@ public func buildApplication<Store: CouponStore>(
         middleware: AuthMiddleware(
             store: store, cache: keys, failures: failures, trustedProxies: configuration.trustedProxies))
     router.get("healthz") { _, _ in "ok" }
+    // Ready only while the database answers: a load balancer sends no sale to a server that
+    // cannot commit one.
+    router.get("readyz") { _, _ -> Response in
+        let ready = await store.isReady()
+        return Response(
+            status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "the database does not answer\n")))
+    }
     let metrics = ServerMetrics()
     router.get("metrics") { _, _ -> Response in
         let holds = try await store.openHolds()

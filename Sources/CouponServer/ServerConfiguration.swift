@@ -8,8 +8,14 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// Port to bind; 0 picks a free one.
     public var port = 8080
-    /// Where the SQLite database lives; created on first start.
+    /// The database: a SQLite file (a path, or `sqlite:PATH`), created on first start, or a
+    /// PostgreSQL URL (`postgres://USER@HOST:PORT/DB`).
     public var databasePath = "./data/coupons.sqlite"
+    /// The folder of the server's secrets and first admin key; nil: `./data` for PostgreSQL, the
+    /// SQLite file's folder otherwise.
+    public var dataDirectory: String? = nil
+    /// Connections each server keeps to PostgreSQL at most.
+    public var databasePool = 20
     /// The base of QR links: `<base>/c#<CODE>`.
     public var publicBaseURL = "http://localhost:8080"
     /// How long a hold lasts before it is released, in seconds.

@@ -131,6 +131,11 @@ public protocol CouponStore: Sendable {
     func export(since: Instant, after: Int64, limit: Int) async throws -> [ExportRow]
     /// An online copy of the database at `path`, checked.
     func backup(to path: String) async throws
+    /// Live coupons (not expired) per code-hash secret version: when a version holds none, its
+    /// secret can be retired.
+    func codeHashVersions() async throws -> [Int: Int]
+    /// True when the database answers now (`/readyz`, for a load balancer).
+    func isReady() async -> Bool
 }
 
 /// A coupon as stored: never its code, only the last four characters.

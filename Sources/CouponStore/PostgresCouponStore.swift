@@ -79,7 +79,7 @@ public final class PostgresCouponStore: CouponStore {
     }
 
     /// True when the database answers a query now (for `/readyz`).
-    public func isReachable() async -> Bool {
+    public func isReady() async -> Bool {
         do {
             _ = try await client.query("SELECT 1", logger: logger).collect()
             return true

@@ -116,13 +116,6 @@ enum PostgresSchema {
                 version BIGINT PRIMARY KEY,
                 check_value TEXT NOT NULL
             );
-            -- Failed coupon lookups per client and minute, counted across every server.
-            CREATE TABLE lookup_failures (
-                client TEXT NOT NULL,
-                minute BIGINT NOT NULL,
-                failures BIGINT NOT NULL,
-                PRIMARY KEY (client, minute)
-            );
             """
         )
     ]

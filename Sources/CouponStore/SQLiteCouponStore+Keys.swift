@@ -91,6 +91,11 @@ extension SQLiteCouponStore {
 }
 
 extension SQLiteCouponStore {
+    /// True when the file can be read now.
+    public func isReady() async -> Bool {
+        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
     /// Live coupons (not expired) per code-hash secret version: when a version holds none, its
     /// secret can be retired.
     public func codeHashVersions() async throws -> [Int: Int] {

@@ -14,7 +14,11 @@ public final class ServerProcess: @unchecked Sendable {  // One owner; its field
     public let binary: URL
     public var arguments: [String]
     public var environment: [String: String]
-    public var database: String { folder.appendingPathComponent("data/coupons.sqlite").path }
+    /// A PostgreSQL URL to serve instead of the SQLite file in `folder/data`; the data folder
+    /// stays `folder/data` (copied there from `coupon-server init`'s).
+    public var databaseURL: String?
+    public var database: String { databaseURL ?? folder.appendingPathComponent("data/coupons.sqlite").path }
+    public var dataFolder: URL { folder.appendingPathComponent("data") }
     public private(set) var port = 0
     private var process: Process?
 
@@ -70,7 +74,9 @@ public final class ServerProcess: @unchecked Sendable {  // One owner; its field
         try log.seekToEnd()
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--port", "0", "--port-file", portFile.path, "--database", database] + arguments
+        process.arguments =
+            ["serve", "--port", "0", "--port-file", portFile.path, "--database", database, "--data", dataFolder.path]
+            + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = log

@@ -11,7 +11,7 @@ struct CouponServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon-server",
         abstract: "The provider: holds coupons, balances, the catalogue and the ledger; settles over HTTP/JSON.",
-        subcommands: [Serve.self, Backup.self, SecretCommand.self],
+        subcommands: [Serve.self, Initialize.self, Migrate.self, Backup.self, SecretCommand.self],
         defaultSubcommand: Serve.self)
     /// Files this program creates (databases, keys, coupons, journals) are for its user alone: 0600,
     /// folders 0700. `umask` cannot fail; it returns the mask it replaces.
@@ -26,8 +26,22 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "A configuration file of KEY=VALUE lines (keys as the COUPON_* environment names).")
     var config: String?
 
-    @Option(help: "Database file (default ./data/coupons.sqlite; env COUPON_DATABASE).")
+    @Option(
+        help:
+            "A SQLite file (a path or sqlite:PATH; default ./data/coupons.sqlite) or postgres://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass; ?sslmode=require for TLS) (env COUPON_DATABASE)."
+    )
     var database: String?
+
+    @Option(
+        help:
+            "The folder of the secrets and the first admin key (default: the SQLite file's folder, or ./data for PostgreSQL; env COUPON_DATA)."
+    )
+    var data: String?
+
+    @Option(
+        name: .customLong("database-pool"),
+        help: "Connections to PostgreSQL per server, 1-500 (default 20; env COUPON_DATABASE_POOL).")
+    var databasePool: Int?
 
     /// The merged configuration.
     func resolve(
@@ -49,6 +63,18 @@ struct CommonOptions: ParsableArguments {
         result.host = host ?? values["COUPON_HOST"] ?? result.host
         if let port = port ?? values["COUPON_PORT"].flatMap(Int.init) { result.port = port }
         result.databasePath = database ?? values["COUPON_DATABASE"] ?? result.databasePath
+        result.dataDirectory = data ?? values["COUPON_DATA"]
+        if let pool = databasePool ?? values["COUPON_DATABASE_POOL"].flatMap({ Int($0) }) {
+            guard (1...500).contains(pool) else { throw ValidationError("the database pool is 1 to 500 connections") }
+            result.databasePool = pool
+        }
+        if PostgresLocation.isPostgres(result.databasePath) {
+            do {
+                _ = try PostgresLocation(url: result.databasePath, poolSize: result.databasePool)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         result.publicBaseURL = publicURL ?? values["COUPON_PUBLIC_URL"] ?? result.publicBaseURL
         if let hold = holdSeconds ?? values["COUPON_HOLD_SECONDS"].flatMap({ Int64($0) }) { result.holdSeconds = hold }
         result.timeZone = timeZone ?? values["COUPON_TIME_ZONE"] ?? result.timeZone
@@ -121,6 +147,8 @@ struct Serve: AsyncParsableCommand {
                 host=\(configuration.host)
                 port=\(configuration.port)
                 database=\(configuration.databasePath)
+                data=\(DataFolder(configuration: configuration).directory)
+                database_pool=\(configuration.databasePool)
                 public_url=\(configuration.publicBaseURL)
                 hold_seconds=\(configuration.holdSeconds)
                 time_zone=\(configuration.timeZone)
@@ -138,7 +166,7 @@ struct Serve: AsyncParsableCommand {
                 max_connections=\(configuration.connections.maxConnections)
                 descriptor_reserve=\(configuration.connections.descriptorReserve)
                 tls=\(configuration.tls.map { "\($0.certificatePath) \($0.keyPath)" } ?? "off")
-                code_hash_secret=(hidden, in \(DataFolder(databasePath: configuration.databasePath).secretPath))
+                code_hash_secret=(hidden, in \(DataFolder(configuration: configuration).secretPath))
                 """)
             return
         }
@@ -158,11 +186,10 @@ struct Serve: AsyncParsableCommand {
         }
         // Where it will listen is checked first: a failed start creates nothing.
         try await PortCheck.ensureFree(host: configuration.host, port: configuration.port)
-        let folder = DataFolder(databasePath: configuration.databasePath)
-        let secrets = try folder.secrets()
-        let store = try SQLiteCouponStore(
-            path: configuration.databasePath, hasher: CodeHasher(versions: secrets),
-            maxBalance: configuration.limits.maxBalance)
+        let folder = DataFolder(configuration: configuration)
+        // On a shared database, a server makes no secret of its own: it must hold init's.
+        let (store, secrets) = try await StoreOpener.open(
+            configuration, folder: folder, createSecret: StoreOpener.sqlitePath(configuration.databasePath) != nil)
         // The same secret keys receipts' balance links; the MAC's input is prefixed, so the two never meet.
         // Receipts' links stay under the first secret: they are printed on paper and outlive rotations.
         configuration.balanceLinkSecret = secrets.first { $0.version == 1 }?.secret ?? secrets[0].secret
@@ -175,13 +202,20 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
             if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            await StoreOpener.close(store)
+            throw error
+        }
+        await StoreOpener.close(store)
     }
 }
 
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy the database to FILE while the server runs (VACUUM INTO), then check the copy.",
+        abstract:
+            "Copy the database to FILE while the server runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump), then check the copy.",
         discussion: "Example:\n  coupon-server backup /backups/coupons-2026-11-25.sqlite")
 
     @OptionGroup var common: CommonOptions
@@ -189,10 +223,14 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try common.resolve()
-        let folder = DataFolder(databasePath: configuration.databasePath)
-        let store = try SQLiteCouponStore(
-            path: configuration.databasePath, hasher: CodeHasher(versions: try folder.secrets()))
+        let (store, _) = try await StoreOpener.open(
+            configuration, folder: DataFolder(configuration: configuration), createSecret: false)
+        defer { Task { await StoreOpener.close(store) } }
         try await store.backup(to: file)
-        print("backup written to \(file) and checked (integrity_check ok)")
+        if store is PostgresCouponStore {
+            print("backup written to \(file) (pg_dump, custom format) and checked (pg_restore --list)")
+        } else {
+            print("backup written to \(file) and checked (integrity_check ok)")
+        }
     }
 }

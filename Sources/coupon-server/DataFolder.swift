@@ -1,14 +1,28 @@
 import ArgumentParser
+import CouponServer
 import CouponStore
 import Foundation
 
-/// The files beside the database: the code-hash secret and the first admin key, both 0600.
+/// The server's data folder: the code-hash secrets and the first admin key, all 0600. Beside the
+/// SQLite file by default; for PostgreSQL `./data` or `--data DIR`, never in the database, and the
+/// same folder (copied) on every server of one database.
 struct DataFolder {
-    let databasePath: String
+    let directory: String
 
-    var directory: String {
-        (databasePath as NSString).deletingLastPathComponent.isEmpty
-            ? "." : (databasePath as NSString).deletingLastPathComponent
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The folder `--data` names, else the SQLite file's folder, else `./data`.
+    init(configuration: ServerConfiguration) {
+        if let explicit = configuration.dataDirectory {
+            directory = explicit
+        } else if let path = StoreOpener.sqlitePath(configuration.databasePath) {
+            let parent = (path as NSString).deletingLastPathComponent
+            directory = parent.isEmpty ? "." : parent
+        } else {
+            directory = "./data"
+        }
     }
     var secretPath: String { directory + "/code-hash.secret" }
     var adminKeyPath: String { directory + "/admin.key" }
@@ -20,7 +34,14 @@ struct DataFolder {
 
     /// Every live code-hash secret by version, version 1 created on first start. Without them no
     /// coupon can be found by its code: back them up with the database, but apart from it.
-    func secrets() throws -> [(version: Int, secret: [UInt8])] {
+    /// With `create: false` (a server on a shared database) a folder without a secret is an error:
+    /// every server of one database must hold the first one's secrets.
+    func secrets(create: Bool = true) throws -> [(version: Int, secret: [UInt8])] {
+        if !create, try !FileManager.default.fileExists(atPath: directory) || versionsOnDisk().isEmpty {
+            throw ValidationError(
+                "\(directory) holds no code-hash secret: run coupon-server init --data \(directory) --database URL once, then copy that folder to every server of the database"
+            )
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: secretPath), try versionsOnDisk().isEmpty {
             try writePrivate(CodeHasher.newSecret(), to: secretPath)

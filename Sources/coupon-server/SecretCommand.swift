@@ -15,11 +15,10 @@ struct SecretCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try common.resolve()
-            let folder = DataFolder(databasePath: configuration.databasePath)
-            let secrets = try folder.secrets()
-            let store = try SQLiteCouponStore(
-                path: configuration.databasePath, hasher: CodeHasher(versions: secrets))
+            let folder = DataFolder(configuration: configuration)
+            let (store, secrets) = try await StoreOpener.open(configuration, folder: folder, createSecret: false)
             let counts = try await store.codeHashVersions()
+            await StoreOpener.close(store)
             for (version, _) in secrets {
                 let role = version == secrets.map(\.version).max() ? "new codes" : "lookups only"
                 print(
@@ -39,7 +38,7 @@ struct SecretCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try common.resolve()
-            let folder = DataFolder(databasePath: configuration.databasePath)
+            let folder = DataFolder(configuration: configuration)
             let next = (try folder.secrets().map(\.version).max() ?? 1) + 1
             try folder.writePrivate(CodeHasher.newSecret(), to: folder.secretPath(version: next))
             print("secret v\(next) written to \(folder.secretPath(version: next)) (0600); restart the server to use it")
@@ -55,7 +54,7 @@ struct SecretCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try common.resolve()
-            let folder = DataFolder(databasePath: configuration.databasePath)
+            let folder = DataFolder(configuration: configuration)
             let secrets = try folder.secrets()
             guard secrets.contains(where: { $0.version == version }) else {
                 throw ValidationError("there is no secret v\(version)")
@@ -63,8 +62,9 @@ struct SecretCommand: AsyncParsableCommand {
             guard version != secrets.map(\.version).max() else {
                 throw ValidationError("v\(version) is the newest secret; rotate first")
             }
-            let store = try SQLiteCouponStore(path: configuration.databasePath, hasher: CodeHasher(versions: secrets))
+            let (store, _) = try await StoreOpener.open(configuration, folder: folder, createSecret: false)
             let live = try await store.codeHashVersions()[version, default: 0]
+            await StoreOpener.close(store)
             guard live == 0 || force else {
                 throw ValidationError("\(live) live coupons are still hashed under v\(version); they move when settled")
             }

@@ -1,0 +1,180 @@
+import AsyncHTTPClient
+import CouponStore
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ServerLauncher
+import TestSupport
+import Testing
+
+/// Three real coupon-server processes on one real PostgreSQL database, as behind a load balancer:
+/// every instance equal, one data folder copied to each.
+@Suite("Several coupon-servers on one PostgreSQL database", .serialized)
+struct SharedDatabaseTests {
+    /// `coupon-server init` into `folder/data`, then `count` servers each with a copy of it.
+    static func servers(_ count: Int, url: String) async throws -> (URL, [ServerProcess]) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString)")
+        let first = root.appendingPathComponent("init/data")
+        try FileManager.default.createDirectory(at: first, withIntermediateDirectories: true)
+        let (status, output) = try run(["init", "--data", first.path, "--database", url])
+        #expect(status == 0, "init failed: \(output)")
+        #expect(output.contains("schema ready"))
+        var servers: [ServerProcess] = []
+        for index in 0..<count {
+            let folder = root.appendingPathComponent("server-\(index)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: first, to: folder.appendingPathComponent("data"))
+            let server = ServerProcess(folder: folder, binary: ServerProcess.builtBinary)
+            server.databaseURL = url
+            try await server.start()
+            servers.append(server)
+        }
+        return (first, servers)
+    }
+
+    /// Runs the built coupon-server with `arguments`; its exit status and what it printed.
+    static func run(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = ServerProcess.builtBinary
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func get(_ server: ServerProcess, _ path: String) async throws -> Int {
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(server.port)\(path)"), timeout: .seconds(10))
+        return Int(response.status.code)
+    }
+
+    @Test("the patent's story across three servers; 64 concurrent sales never overdraw; /readyz answers")
+    func patentStoryAcrossServers() async throws {
+        let url = try await TestStores.newPostgresDatabase().description
+        let (data, servers) = try await Self.servers(3, url: url)
+        defer { servers.forEach { $0.stop() } }
+        let admin = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        for server in servers { #expect(try await Self.get(server, "/readyz") == 200) }
+        let (a, b, c) = (servers[0], servers[1], servers[2])
+        let (_, station) = try await a.call(.POST, "/v1/stations", key: admin, json: #"{"name": "till-1"}"#)
+        let stationKey = try #require(station["key"] as? String)
+        _ = try await b.call(
+            .PUT, "/v1/products/6901234567892", key: admin,
+            json: #"{"name": "蛋糕 Cake", "price": {"amount": 10000, "currency": "CNY"}}"#)
+        _ = try await c.call(
+            .PUT, "/v1/products/GIFT-250", key: admin,
+            json: #"{"name": "Gift box", "price": {"amount": 25000, "currency": "CNY"}}"#)
+        let (issued, coupon) = try await a.call(
+            .POST, "/v1/coupons", key: admin, json: #"{"initial": {"amount": 30000, "currency": "CNY"}}"#)
+        #expect(issued == 201)
+        let code = try #require(coupon["code"] as? String)
+        let id = try #require(coupon["id"] as? String)
+        let (sold, sale) = try await b.call(
+            .POST, "/v1/settlements", key: stationKey,
+            json: #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}]}"#)
+        #expect(sold == 201)
+        #expect((sale["balance_after"] as? [String: Any])?["amount"] as? Int == 20000)
+        let (declined, refusal) = try await c.call(
+            .POST, "/v1/settlements", key: stationKey,
+            json: #"{"coupon_code": "\#(code)", "items": [{"product_code": "GIFT-250", "quantity": 1}]}"#)
+        #expect(declined == 402 || declined == 409 || declined == 422, "\(declined) \(refusal)")
+        let (_, after) = try await a.call(.GET, "/v1/coupons/\(id)", key: admin)
+        #expect((after["balance"] as? [String: Any])?["amount"] as? Int == 20000)
+
+        // 64 sales of 100.00 against the 200.00 left, spread over the three servers: exactly two win.
+        let wins = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    let (status, _) = try await servers[i % 3].call(
+                        .POST, "/v1/settlements", key: stationKey,
+                        json:
+                            #"{"coupon_code": "\#(code)", "items": [{"product_code": "6901234567892", "quantity": 1}]}"#
+                    )
+                    return status == 201 ? 1 : 0
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(wins == 2)
+        let (_, final) = try await c.call(.GET, "/v1/coupons/\(id)", key: admin)
+        #expect((final["balance"] as? [String: Any])?["amount"] as? Int == 0)
+        let (_, audit) = try await b.call(.GET, "/v1/audit", key: admin)
+        #expect((audit["findings"] as? [Any])?.isEmpty == true, "\(audit)")
+    }
+
+    @Test("one Idempotency-Key sent to three servers at once: one sale, the same answer (or 409 in flight)")
+    func idempotencyAcrossServers() async throws {
+        let url = try await TestStores.newPostgresDatabase().description
+        let (data, servers) = try await Self.servers(3, url: url)
+        defer { servers.forEach { $0.stop() } }
+        let admin = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (_, station) = try await servers[0].call(.POST, "/v1/stations", key: admin, json: #"{"name": "till-1"}"#)
+        let stationKey = try #require(station["key"] as? String)
+        _ = try await servers[1].call(
+            .PUT, "/v1/products/TEA", key: admin, json: #"{"name": "Tea", "price": {"amount": 100, "currency": "CNY"}}"#
+        )
+        let (_, coupon) = try await servers[2].call(
+            .POST, "/v1/coupons", key: admin, json: #"{"initial": {"amount": 100000, "currency": "CNY"}}"#)
+        let code = try #require(coupon["code"] as? String)
+        let id = try #require(coupon["id"] as? String)
+        let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "TEA", "quantity": 1}]}"#
+        var inFlight = 0
+        for round in 0..<100 {
+            let key = "sale-\(round)"
+            let answers = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for server in servers {
+                    group.addTask {
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/v1/settlements")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(stationKey)")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.headers.add(name: "Idempotency-Key", value: key)
+                        request.body = .bytes(ByteBuffer(string: body))
+                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                        let bytes = try await response.body.collect(upTo: 1 << 20)
+                        let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]
+                        return (Int(response.status.code), object?["id"] as? String)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let sales = Set(answers.compactMap { $0.0 == 201 ? $0.1 : nil })
+            #expect(sales.count == 1, "round \(round): \(answers)")
+            #expect(answers.allSatisfy { $0.0 == 201 || $0.0 == 409 }, "round \(round): \(answers)")
+            inFlight += answers.filter { $0.0 == 409 }.count
+        }
+        let (_, after) = try await servers[0].call(.GET, "/v1/coupons/\(id)", key: admin)
+        #expect((after["balance"] as? [String: Any])?["amount"] as? Int == 100000 - 100 * 100)
+        print("idempotency across servers: \(inFlight) of 300 answers were 409 in flight, the rest replays")
+    }
+
+    @Test("a server whose data folder holds another secret refuses to start, saying so; one with none is told to init")
+    func anotherSecretIsRefused() async throws {
+        let url = try await TestStores.newPostgresDatabase().description
+        let (_, servers) = try await Self.servers(1, url: url)
+        servers.forEach { $0.stop() }
+        let stranger = FileManager.default.temporaryDirectory.appendingPathComponent("stranger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: stranger, withIntermediateDirectories: true)
+        let (_, ownInit) = try Self.run([
+            "init", "--data", stranger.appendingPathComponent("data").path, "--database",
+            try await TestStores.newPostgresDatabase().description,
+        ])
+        #expect(ownInit.contains("schema ready"))
+        let server = ServerProcess(folder: stranger, binary: ServerProcess.builtBinary)
+        server.databaseURL = url
+        await #expect(throws: ServerLaunchError.self) { try await server.start(deadline: .seconds(20)) }
+        #expect(server.log.contains("is not the one the database was set up with"), "\(server.log)")
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)")
+        let bare = ServerProcess(folder: empty, binary: ServerProcess.builtBinary)
+        bare.databaseURL = url
+        await #expect(throws: ServerLaunchError.self) { try await bare.start(deadline: .seconds(20)) }
+        #expect(bare.log.contains("coupon-server init"), "\(bare.log)")
+        #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("data/code-hash.secret").path))
+    }
+}
