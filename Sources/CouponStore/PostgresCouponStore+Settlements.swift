@@ -178,13 +178,14 @@ extension PostgresCouponStore {
 
     /// Every server may run this sweep at once: each takes the expired holds no other server has
     /// locked (`FOR UPDATE SKIP LOCKED`), and a hold is released only while still held, so each is
-    /// released exactly once.
+    /// released exactly once. Coupons are then locked in id order, as every sweep does, so two
+    /// sweeps never wait on each other in a circle.
     public func releaseExpiredHolds(now: Instant) async throws -> Int {
         try await write { tx in
             let ids = try await tx.rows(
                 """
                 SELECT id FROM settlements WHERE status = 'held' AND hold_expires_at <= \(now.secondsSince1970)
-                ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
+                ORDER BY coupon_id, id LIMIT 1000 FOR UPDATE SKIP LOCKED
                 """
             ).map { try $0.get("id", as: String.self) }
             var released = 0

@@ -17,6 +17,8 @@ public final class PostgresCouponStore: CouponStore {
     /// The most a coupon may hold after an issue, load, adjustment or refund (``Limits/maxBalance``).
     public let maxBalance: Int64
     private let runner: Task<Void, Never>
+    /// How long a request waits for a connection before it fails as unavailable.
+    let leaseTimeout: Duration = .seconds(5)
 
     /// Connects (the pool runs until ``shutdown()``), checks that the database answers, and brings
     /// the schema up to date.
@@ -81,7 +83,7 @@ public final class PostgresCouponStore: CouponStore {
     /// True when the database answers a query now (for `/readyz`).
     public func isReady() async -> Bool {
         do {
-            _ = try await client.query("SELECT 1", logger: logger).collect()
+            _ = try await read { tx in try await tx.rows("SELECT 1") }.count
             return true
         } catch {
             return false
@@ -137,7 +139,10 @@ public final class PostgresCouponStore: CouponStore {
 
     /// A readable error for a database that cannot be reached or refused us.
     static func explain(_ error: any Error, location: PostgresLocation) -> any Error {
-        if error is StoreError { return error }
+        if let error = error as? StoreError {
+            guard case .unavailable(let why) = error.kind else { return error }
+            return StoreError(kind: .file("cannot use the database \(location): \(why)"))
+        }
         if let unavailable = StoreError.unavailable(error) {
             guard case .unavailable(let why) = unavailable.kind else { return unavailable }
             return StoreError(kind: .file("cannot use the database \(location): \(why)"))

@@ -1,11 +1,12 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// One transaction on one leased connection: `BEGIN`, the statements, `COMMIT`, or `ROLLBACK`
 /// when the body throws. (postgres-nio's own `withTransaction` wraps every error in its own type;
 /// the store needs the body's typed errors as they were thrown.)
-struct PostgresTransaction {
+struct PostgresTransaction: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
@@ -68,7 +69,7 @@ extension PostgresCouponStore {
     /// Runs `body` in one transaction and commits it; rolls back when it throws. A deadlock or a
     /// serialization failure (another server's transaction won) is retried from the start, a
     /// few times, since nothing of the failed attempt was kept.
-    func write<Value: Sendable>(_ body: (PostgresTransaction) async throws -> Value) async throws -> Value {
+    func write<Value: Sendable>(_ body: @Sendable (PostgresTransaction) async throws -> Value) async throws -> Value {
         var attempt = 0
         while true {
             do {
@@ -84,7 +85,7 @@ extension PostgresCouponStore {
     }
 
     /// Runs `body` in a read-only transaction (one consistent snapshot for its statements).
-    func read<Value: Sendable>(_ body: (PostgresTransaction) async throws -> Value) async throws -> Value {
+    func read<Value: Sendable>(_ body: @Sendable (PostgresTransaction) async throws -> Value) async throws -> Value {
         do {
             return try await transaction(readOnly: true, body)
         } catch {
@@ -93,22 +94,56 @@ extension PostgresCouponStore {
         }
     }
 
+    /// One transaction on a leased connection. The pool waits for a connection as long as the
+    /// database is away (it retries connecting); a request does not: without a connection within
+    /// ``leaseTimeout`` it fails as unavailable, and nothing was done.
     private func transaction<Value: Sendable>(
-        readOnly: Bool, _ body: (PostgresTransaction) async throws -> Value
+        readOnly: Bool, _ body: @Sendable (PostgresTransaction) async throws -> Value
     ) async throws -> Value {
         let logger = self.logger
-        return try await client.withConnection { connection in
-            let tx = PostgresTransaction(connection: connection, logger: logger)
-            try await tx.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
-            let value: Value
+        let client = self.client
+        let timeout = leaseTimeout
+        let timeoutMilliseconds = Int(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let leased = LeaseFlag(), timedOut = LeaseFlag()
+        return try await withoutActuallyEscaping(body) { body in
+            // The body runs in a task of its own that the timer can cancel while it waits for a
+            // lease; it is always awaited here, so the body does not outlive this call.
+            let task = Task<Value, any Error> {
+                try await client.withConnection { connection in
+                    leased.set()
+                    let tx = PostgresTransaction(connection: connection, logger: logger)
+                    try await tx.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+                    let value: Value
+                    do {
+                        value = try await body(tx)
+                    } catch {
+                        try? await tx.execute("ROLLBACK")
+                        throw error
+                    }
+                    try await tx.execute("COMMIT")
+                    return value
+                }
+            }
+            let timer = DispatchWorkItem {
+                guard !leased.isSet else { return }
+                timedOut.set()
+                task.cancel()
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMilliseconds), execute: timer)
+            defer { timer.cancel() }
             do {
-                value = try await body(tx)
+                return try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    task.cancel()
+                }
             } catch {
-                try? await tx.execute("ROLLBACK")
+                if timedOut.isSet, !leased.isSet {
+                    throw StoreError(kind: .unavailable("no connection to the database within \(timeout)"))
+                }
                 throw error
             }
-            try await tx.execute("COMMIT")
-            return value
         }
     }
 
@@ -117,4 +152,11 @@ extension PostgresCouponStore {
         guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40001" || state == "40P01"
     }
+}
+
+/// Set once a connection was leased (read by the lease timeout).
+final class LeaseFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
