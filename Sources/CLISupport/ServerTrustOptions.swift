@@ -14,11 +14,17 @@ public struct ServerTrustOptions: ParsableArguments {
     public init() {}
 
     /// `server` checked by ``ServerURL``, and the CA file, from these flags or the settings
-    /// `COUPON_CA_FILE` and `COUPON_ALLOW_HTTP`.
+    /// `COUPON_CA_FILE` and `COUPON_ALLOW_HTTP`. Several servers of one provider are given
+    /// separated by commas (`https://a.example,https://b.example`): each is checked, and the
+    /// answer keeps them in that order, comma-separated, for the client's failover.
     public func resolve(server: String, values: [String: String]) throws(ServerURLError) -> (
         url: String, caFile: String?
     ) {
-        let url = try ServerURL.check(server, allowHTTP: allowHTTP || values["COUPON_ALLOW_HTTP"] == "1")
-        return (url, ca ?? values["COUPON_CA_FILE"])
+        let allow = allowHTTP || values["COUPON_ALLOW_HTTP"] == "1"
+        var urls: [String] = []
+        for part in server.split(separator: ",", omittingEmptySubsequences: false) {
+            urls.append(try ServerURL.check(part.trimmingCharacters(in: .whitespaces), allowHTTP: allow))
+        }
+        return (urls.joined(separator: ","), ca ?? values["COUPON_CA_FILE"])
     }
 }

@@ -5,15 +5,26 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Synchronization
 
 /// The one client of the provider's API: JSON bodies of ``CouponAPI``, the key as a bearer token,
 /// an `Idempotency-Key` on every state change, bounded retries with backoff and jitter for lost
 /// connections and 5xx only, and errors typed from the answer's `error.code` or the transport's
 /// own error. The `HTTPClient` is given: whoever made it shuts it down.
+///
+/// Several servers of one provider (on one database) can be given: a call goes to the first, and
+/// moves on to the next when a server cannot be reached or answers 503. A request that may have
+/// reached a server moves on only when repeating it is safe (a read, or under its idempotency
+/// key); one whose connection was refused moves on always, since no server saw it.
 public struct APIClient: Sendable {
     public let http: HTTPClient
-    /// `https://provider.example` without a trailing slash.
-    public let baseURL: String
+    /// Every server's URL without a trailing slash, the preferred first.
+    public let baseURLs: [String]
+    /// The preferred server.
+    public var baseURL: String { baseURLs[0] }
+    /// The server that answered last: the next call starts there, so a server that is down costs
+    /// one failed connection, not one per call. Shared by the copies of this client.
+    private let current = CurrentServer()
     /// The API key; nil for the public calls.
     public let key: String?
     /// Time allowed for one attempt, answer included.
@@ -22,9 +33,15 @@ public struct APIClient: Sendable {
     /// The largest answer read (a backup can be large).
     public var maxAnswer = 1 << 30
 
+    /// - Parameter baseURL: one server's URL, or several separated by commas.
     public init(http: HTTPClient, baseURL: String, key: String?) {
+        self.init(http: http, baseURLs: baseURL.split(separator: ",").map(String.init), key: key)
+    }
+
+    public init(http: HTTPClient, baseURLs: [String], key: String?) {
         self.http = http
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        let trimmed = baseURLs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.baseURLs = (trimmed.isEmpty ? [""] : trimmed).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.key = key
     }
 
@@ -48,7 +65,11 @@ public struct APIClient: Sendable {
     ) async throws(APIClientError) -> Reply {
         var bytes: [UInt8]? = nil
         if let body {
-            do { bytes = Array(try JSONEncoder().encode(body)) } catch {
+            // Sorted keys: the same request is the same bytes, as its Idempotency-Key's hash needs
+            // (Foundation's encoder on Linux orders keys differently from one run to the next).
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            do { bytes = Array(try encoder.encode(body)) } catch {
                 throw .request("the body does not encode: \(error)")
             }
         }
@@ -65,22 +86,35 @@ public struct APIClient: Sendable {
         _ method: Method, _ path: String, bytes: [UInt8]? = nil, contentType: String = "application/json",
         idempotencyKey: String? = nil
     ) async throws(APIClientError) -> Answer {
-        var request = HTTPClientRequest(url: baseURL + path)
+        var server = current.index % baseURLs.count
+        var request = HTTPClientRequest(url: baseURLs[server] + path)
         request.method = HTTPMethod(rawValue: method.rawValue)
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "Accept", value: "application/json")
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         // A read is safe to repeat; a state change only under its idempotency key.
-        let attempts = method == .get || idempotencyKey != nil ? max(1, retry.attempts) : 1
+        let repeatable = method == .get || idempotencyKey != nil
+        let attempts = repeatable ? max(1, retry.attempts) : 1
         var attempt = 0
+        var tried = 1
         while true {
             if let bytes { request.body = .bytes(ByteBuffer(bytes: bytes)) }
             do {
-                return try await once(request, path: path)
+                let answer = try await once(request, path: path)
+                current.index = server
+                return answer
             } catch {
+                // Another server first, while one is left that was not tried for this attempt.
+                if error.isFailover(repeatable: repeatable), tried < baseURLs.count {
+                    server = (server + 1) % baseURLs.count
+                    tried += 1
+                    request.url = baseURLs[server] + path
+                    continue
+                }
                 attempt += 1
                 guard error.isRetryable, attempt < attempts else { throw error }
+                tried = 1
                 try? await Task.sleep(for: retry.delay(after: attempt))
             }
         }
@@ -117,6 +151,15 @@ public struct APIClient: Sendable {
     public static func query(_ text: String) -> String { segment(text) }
 
     private static let unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+}
+
+/// Which of several servers a client uses now.
+final class CurrentServer: Sendable {
+    private let value = Mutex(0)
+    var index: Int {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
 }
 
 /// How often and how patiently a call is repeated: exponential backoff from `base`, capped at

@@ -55,6 +55,19 @@ public enum APIClientError: Error, Sendable, CustomStringConvertible {
     /// Whether sending the same request again may succeed: no answer (but not a TLS failure,
     /// which a retry repeats), a 5xx, or 409 `idempotency_in_flight` (our own earlier attempt,
     /// still being processed). Never another 4xx.
+    /// Whether another server of the same provider should get the request: it could not be
+    /// reached (refused: none saw it) or is unavailable (503, a server whose database is away);
+    /// a lost or timed-out request only when it is safe to repeat.
+    func isFailover(repeatable: Bool) -> Bool {
+        switch self {
+        case .transport(.refused, _): true
+        case .transport(.tls, _): false
+        case .transport: repeatable
+        case .api(let status, _), .unexpected(let status, _): repeatable && (status == 503 || status == 502)
+        case .request: false
+        }
+    }
+
     var isRetryable: Bool {
         switch self {
         case .transport(let kind, _): kind != .tls

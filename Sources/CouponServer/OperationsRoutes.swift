@@ -92,8 +92,10 @@ struct OperationsRoutes<Store: CouponStore> {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw APIError(.internalServerError, .internalError, "the backup file could not be read back")
         }
+        // A SQLite file, or on PostgreSQL a pg_dump archive (custom format, for pg_restore).
+        let sqlite = data.starts(with: Array("SQLite format 3\0".utf8))
         return Response(
-            status: .ok, headers: [.contentType: "application/vnd.sqlite3"],
+            status: .ok, headers: [.contentType: sqlite ? "application/vnd.sqlite3" : "application/octet-stream"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

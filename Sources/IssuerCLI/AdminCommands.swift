@@ -278,12 +278,15 @@ public struct BackupCommand: AsyncParsableCommand {
         do {
             guard !FileManager.default.fileExists(atPath: file) else { throw IssuerError.badInput("\(file) exists") }
             let data = try await server.withAdmin { try await $0.backup() }
-            guard data.starts(with: Array("SQLite format 3\0".utf8)) else {
-                throw IssuerError.server("the backup is not an SQLite database")
+            let sqlite = data.starts(with: Array("SQLite format 3\0".utf8))
+            guard sqlite || data.starts(with: Array("PGDMP".utf8)) else {
+                throw IssuerError.server("the backup is neither a SQLite database nor a pg_dump archive")
             }
             guard FileManager.default.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600])
             else { throw IssuerError.badInput("cannot write \(file)") }
-            say("backup of \(data.count) bytes written to \(file)")
+            say(
+                "backup of \(data.count) bytes written to \(file)"
+                    + (sqlite ? "" : " (a pg_dump archive: restore it with pg_restore)"))
         }
     }
 }

@@ -9,7 +9,9 @@ import Foundation
 /// then flags (later wins).
 struct ServerOptions: ParsableArguments {
     @Option(help: "Configuration file of KEY=VALUE lines (COUPON_SERVER, COUPON_API_KEY).") var config: String?
-    @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
+    @Option(
+        help: "The provider's URL, or several servers of it separated by commas, tried in turn (env COUPON_SERVER).")
+    var server: String?
     @Option(help: "An admin API key (env COUPON_API_KEY).") var key: String?
     @OptionGroup var trust: ServerTrustOptions
 

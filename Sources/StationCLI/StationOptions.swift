@@ -8,7 +8,9 @@ import Station
 /// The station's configuration: a file (KEY=VALUE lines), then the environment, then flags; later wins.
 struct StationOptions: ParsableArguments {
     @Option(help: "Configuration file of KEY=VALUE lines (the environment variables' names).") var config: String?
-    @Option(help: "The provider's URL (env COUPON_SERVER).") var server: String?
+    @Option(
+        help: "The provider's URL, or several servers of it separated by commas, tried in turn (env COUPON_SERVER).")
+    var server: String?
     @Option(help: "This station's API key (env COUPON_API_KEY).") var key: String?
     @OptionGroup var trust: ServerTrustOptions
     @Option(help: "Shop name on receipts (env COUPON_STATION_SHOP).") var shop: String?

@@ -24,11 +24,13 @@ struct MigrateTests {
         let (_, station) = try await sqlite.call(.POST, "/v1/stations", key: admin, json: #"{"name": "till-1"}"#)
         let stationKey = try #require(station["key"] as? String)
         _ = try await sqlite.call(
-            .PUT, "/v1/products/TEA", key: admin, json: #"{"name": "Tea", "price": {"amount": 100, "currency": "CNY"}}"#)
+            .PUT, "/v1/products/TEA", key: admin, json: #"{"name": "Tea", "price": {"amount": 100, "currency": "CNY"}}"#
+        )
         var coupons: [(id: String, code: String)] = []
         for index in 0..<20 {
             let (_, coupon) = try await sqlite.call(
-                .POST, "/v1/coupons", key: admin, json: #"{"initial": {"amount": \#(1000 + index), "currency": "CNY"}}"#)
+                .POST, "/v1/coupons", key: admin, json: #"{"initial": {"amount": \#(1000 + index), "currency": "CNY"}}"#
+            )
             coupons.append((try #require(coupon["id"] as? String), try #require(coupon["code"] as? String)))
         }
         // Sales, one under an Idempotency-Key, and a hold left open.
@@ -44,7 +46,9 @@ struct MigrateTests {
         let firstBody = try await first.body.collect(upTo: 1 << 20)
         let (held, hold) = try await sqlite.call(
             .POST, "/v1/settlements", key: stationKey,
-            json: #"{"coupon_code": "\#(coupons[1].code)", "items": [{"product_code": "TEA", "quantity": 1}], "capture": false}"#)
+            json:
+                #"{"coupon_code": "\#(coupons[1].code)", "items": [{"product_code": "TEA", "quantity": 1}], "capture": false}"#
+        )
         #expect(held == 201)
         let holdID = try #require(hold["id"] as? String)
         sqlite.stop()

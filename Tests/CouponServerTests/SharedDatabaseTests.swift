@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import CouponAPI
+import CouponClient
 import CouponStore
 import Foundation
 import NIOCore
@@ -176,5 +178,46 @@ struct SharedDatabaseTests {
         await #expect(throws: ServerLaunchError.self) { try await bare.start(deadline: .seconds(20)) }
         #expect(bare.log.contains("coupon-server init"), "\(bare.log)")
         #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("data/code-hash.secret").path))
+    }
+
+    @Test(
+        "a client given several servers moves past a dead one and a killed one; every sale lands once, a retry replays")
+    func clientFailover() async throws {
+        let url = try await TestStores.newPostgresDatabase().description
+        let (data, servers) = try await Self.servers(2, url: url)
+        defer { servers.forEach { $0.stop() } }
+        let admin = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // A port nobody listens on comes first: as a server that is down.
+        let dead = try RawPort.unused()
+        let list = (["http://127.0.0.1:\(dead)"] + servers.map { "http://127.0.0.1:\($0.port)" }).joined(separator: ",")
+        try await withHTTPClient(caFile: nil) { http in
+            let adminAPI = AdminAPI(APIClient(http: http, baseURL: list, key: admin))
+            let key = try await adminAPI.addStation(name: "till-1").key
+            _ = try await adminAPI.putProduct(
+                code: "TEA", ProductBody(name: "Tea", price: Amount(amount: 100, currency: "CNY")))
+            let coupon = try await adminAPI.issue(
+                IssueBody(initial: Amount(amount: 10_000, currency: "CNY")), idempotencyKey: "issue-1")
+            let code = try #require(coupon.code)
+            let station = StationAPI(APIClient(http: http, baseURL: list, key: key))
+            for index in 0..<5 {
+                _ = try await station.settle(
+                    couponCode: code, items: [BasketItem(productCode: "TEA", quantity: 1)],
+                    idempotencyKey: "sale-\(index)")
+            }
+            // The first live server dies (SIGKILL, as a crash would).
+            servers[0].kill()
+            for index in 5..<10 {
+                _ = try await station.settle(
+                    couponCode: code, items: [BasketItem(productCode: "TEA", quantity: 1)],
+                    idempotencyKey: "sale-\(index)")
+            }
+            // A retry of an earlier sale, now answered by the other server: the same sale.
+            let again = try await station.settle(
+                couponCode: code, items: [BasketItem(productCode: "TEA", quantity: 1)], idempotencyKey: "sale-0")
+            #expect(again.balanceAfter.amount == 10_000 - 100)
+            let after = try await adminAPI.coupon(id: coupon.id)
+            #expect(after.balance.amount == 10_000 - 10 * 100)
+        }
     }
 }

@@ -1,6 +1,10 @@
 import CouponStore
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The two stores every store test runs on: a real SQLite file, and a real PostgreSQL database
 /// of its own on the throwaway cluster `scripts/with-postgres` starts (scripts/test does).
 public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -46,4 +50,27 @@ public enum TestStores {
             "COUPON_TEST_POSTGRES is not set: run the tests with scripts/test, or under scripts/with-postgres"
         }
     }
+}
+
+/// A local port with no listener (bound once to learn a free number, then closed).
+public enum RawPort {
+    public static func unused() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw PortError() }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+            }
+        }
+        guard bound else { throw PortError() }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public struct PortError: Error {}
 }
