@@ -58,7 +58,7 @@ struct SharedDatabaseTests {
     func patentStoryAcrossServers() async throws {
         let url = try await TestStores.newPostgresDatabase().description
         let (data, servers) = try await Self.servers(3, url: url)
-        defer { servers.forEach { $0.stop() } }
+        defer { servers.forEach { $0.kill() } }  // SIGTERM would wait out the shared HTTP client's idle connections
         let admin = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         for server in servers { #expect(try await Self.get(server, "/readyz") == 200) }
@@ -113,7 +113,7 @@ struct SharedDatabaseTests {
     func idempotencyAcrossServers() async throws {
         let url = try await TestStores.newPostgresDatabase().description
         let (data, servers) = try await Self.servers(3, url: url)
-        defer { servers.forEach { $0.stop() } }
+        defer { servers.forEach { $0.kill() } }  // SIGTERM would wait out the shared HTTP client's idle connections
         let admin = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let (_, station) = try await servers[0].call(.POST, "/v1/stations", key: admin, json: #"{"name": "till-1"}"#)
@@ -185,7 +185,7 @@ struct SharedDatabaseTests {
     func clientFailover() async throws {
         let url = try await TestStores.newPostgresDatabase().description
         let (data, servers) = try await Self.servers(2, url: url)
-        defer { servers.forEach { $0.stop() } }
+        defer { servers.forEach { $0.kill() } }  // SIGTERM would wait out the shared HTTP client's idle connections
         let admin = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         // A port nobody listens on comes first: as a server that is down.
@@ -219,5 +219,121 @@ struct SharedDatabaseTests {
             let after = try await adminAPI.coupon(id: coupon.id)
             #expect(after.balance.amount == 10_000 - 10 * 100)
         }
+    }
+
+    /// Sends one settlement under `key` to `server`: its status and the settlement's id.
+    static func sale(_ server: ServerProcess, key: String, stationKey: String, body: String) async throws -> (
+        Int, String?
+    ) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/v1/settlements")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(stationKey)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: key)
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]
+        return (Int(response.status.code), object?["id"] as? String)
+    }
+
+    @Test("one Idempotency-Key sent 100 times at once, round robin over three servers, deducts once")
+    func oneKeyHundredTimes() async throws {
+        let url = try await TestStores.newPostgresDatabase().description
+        let (data, servers) = try await Self.servers(3, url: url)
+        defer { servers.forEach { $0.kill() } }  // SIGTERM would wait out the shared HTTP client's idle connections
+        let admin = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (_, station) = try await servers[0].call(.POST, "/v1/stations", key: admin, json: #"{"name": "till-1"}"#)
+        let stationKey = try #require(station["key"] as? String)
+        _ = try await servers[1].call(
+            .PUT, "/v1/products/TEA", key: admin, json: #"{"name": "Tea", "price": {"amount": 100, "currency": "CNY"}}"#
+        )
+        let (_, coupon) = try await servers[2].call(
+            .POST, "/v1/coupons", key: admin, json: #"{"initial": {"amount": 100000, "currency": "CNY"}}"#)
+        let code = try #require(coupon["code"] as? String)
+        let id = try #require(coupon["id"] as? String)
+        let body = #"{"coupon_code": "\#(code)", "items": [{"product_code": "TEA", "quantity": 1}]}"#
+        let answers = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    try await Self.sale(servers[index % 3], key: "the-one", stationKey: stationKey, body: body)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.allSatisfy { $0.0 == 201 || $0.0 == 409 }, "\(answers)")
+        #expect(Set(answers.compactMap(\.1)).count == 1, "\(answers)")
+        let (_, after) = try await servers[0].call(.GET, "/v1/coupons/\(id)", key: admin)
+        #expect((after["balance"] as? [String: Any])?["amount"] as? Int == 100000 - 100)
+        let (_, ledger) = try await servers[1].call(.GET, "/v1/coupons/\(id)/ledger", key: admin)
+        #expect((ledger["entries"] as? [[String: Any]])?.filter { $0["kind"] as? String == "capture" }.count == 1)
+    }
+
+    @Test("holds left to expire are released once each while all three servers sweep")
+    func holdsSweptOnce() async throws {
+        let url = try await TestStores.newPostgresDatabase().description
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
+        let first = root.appendingPathComponent("init/data")
+        try FileManager.default.createDirectory(at: first, withIntermediateDirectories: true)
+        let (status, output) = try Self.run(["init", "--data", first.path, "--database", url])
+        #expect(status == 0, "\(output)")
+        var servers: [ServerProcess] = []
+        defer { servers.forEach { $0.kill() } }  // SIGTERM would wait out the shared HTTP client's idle connections
+        for index in 0..<3 {
+            let folder = root.appendingPathComponent("server-\(index)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: first, to: folder.appendingPathComponent("data"))
+            let server = ServerProcess(
+                folder: folder, binary: ServerProcess.builtBinary, arguments: ["--hold-seconds", "10"])
+            server.databaseURL = url
+            try await server.start()
+            servers.append(server)
+        }
+        let admin = try String(contentsOf: first.appendingPathComponent("admin.key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (_, station) = try await servers[0].call(.POST, "/v1/stations", key: admin, json: #"{"name": "till-1"}"#)
+        let stationKey = try #require(station["key"] as? String)
+        _ = try await servers[1].call(
+            .PUT, "/v1/products/TEA", key: admin, json: #"{"name": "Tea", "price": {"amount": 100, "currency": "CNY"}}"#
+        )
+        var coupons: [String] = []
+        var holds: [String] = []
+        for index in 0..<6 {
+            let (_, coupon) = try await servers[index % 3].call(
+                .POST, "/v1/coupons", key: admin, json: #"{"initial": {"amount": 10000, "currency": "CNY"}}"#)
+            let code = try #require(coupon["code"] as? String)
+            coupons.append(try #require(coupon["id"] as? String))
+            for hold in 0..<5 {
+                let (held, body) = try await servers[(index + hold) % 3].call(
+                    .POST, "/v1/settlements", key: stationKey,
+                    json:
+                        #"{"coupon_code": "\#(code)", "items": [{"product_code": "TEA", "quantity": 1}], "capture": false}"#
+                )
+                #expect(held == 201)
+                holds.append(try #require(body["id"] as? String))
+            }
+        }
+        // Ten seconds to expire, a sweep every five on each server: all released within half a minute.
+        var open = holds
+        for _ in 0..<60 where !open.isEmpty {
+            try await Task.sleep(for: .seconds(1))
+            var still: [String] = []
+            for hold in open {
+                let (_, settlement) = try await servers[0].call(.GET, "/v1/settlements/\(hold)", key: admin)
+                if settlement["status"] as? String != "expired" { still.append(hold) }
+            }
+            open = still
+        }
+        #expect(open.isEmpty, "holds still open: \(open)")
+        for id in coupons {
+            let (_, ledger) = try await servers[2].call(.GET, "/v1/coupons/\(id)/ledger", key: admin)
+            let releases = (ledger["entries"] as? [[String: Any]])?.filter { $0["kind"] as? String == "release" }
+            #expect(releases?.count == 5, "\(ledger)")
+            let (_, coupon) = try await servers[1].call(.GET, "/v1/coupons/\(id)", key: admin)
+            #expect((coupon["held"] as? [String: Any])?["amount"] as? Int == 0)
+        }
+        let (_, audit) = try await servers[0].call(.GET, "/v1/audit", key: admin)
+        #expect((audit["findings"] as? [Any])?.isEmpty == true, "\(audit)")
     }
 }
