@@ -25,15 +25,27 @@ struct SettleBench: AsyncParsableCommand {
     @Flag(
         help: "Drive the server with AsyncHTTPClient instead of plain blocking sockets (heavier on the shared cores).")
     var asyncClient = false
+    @Option(
+        help:
+            "A PostgreSQL server (postgres://USER@HOST:PORT/DB): the bench makes a database of its own there, runs --instances servers on it, and pgbench -N on the same cluster."
+    )
+    var database: String?
+    @Option(help: "coupon-server instances on the PostgreSQL database (clients spread round robin).") var instances = 1
 
     /// One thread and one kept-alive socket per client, each settling `perClient` times in turn;
     /// returns every latency in milliseconds.
     static func socketClients(port: Int, station: String, codes: [String], perClient: Int) throws -> [Double] {
+        try socketClients(ports: [port], station: station, codes: codes, perClient: perClient)
+    }
+
+    /// As above, client `i` talking to `ports[i % ports.count]`.
+    static func socketClients(ports: [Int], station: String, codes: [String], perClient: Int) throws -> [Double] {
         let results = Mutex<(times: [Double], failure: String?)>(([], nil))
         let done = DispatchGroup()
         let clock = ContinuousClock()
-        for code in codes {
+        for (index, code) in codes.enumerated() {
             done.enter()
+            let port = ports[index % ports.count]
             let thread = Thread {
                 defer { done.leave() }
                 do {
@@ -65,6 +77,12 @@ struct SettleBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let perClient = max(1, settlements / clients)
+        if let database {
+            try await PostgresSettleBench(
+                url: database, instances: instances, clients: clients, perClient: perClient, folder: folder
+            ).run()
+            return
+        }
 
         // Phase 1: over HTTP.
         try await BenchServer.run(folder: folder.appendingPathComponent("http")) { server in
