@@ -54,33 +54,40 @@ extension PostgresCouponStore {
         let id = SQLiteCouponStore.newID("stl")
         let expires = request.capture ? nil : now.secondsSince1970 + request.holdSeconds
         let status = request.capture ? "captured" : "held"
-        try await tx.execute(
-            """
-            INSERT INTO settlements (id, coupon_id, station, status, total, charged, due, created_at,
-                balance_before, balance_after, hold_expires_at)
-            VALUES (\(id), \(coupon.id), \(request.station), \(status), \(total.minorUnits), \(amount),
-                \(due.minorUnits), \(now.secondsSince1970), \(before), \(after), \(expires))
-            """)
-        // All lines in one statement, in basket order.
+        // The settlement, its lines (in basket order) and its ledger lines (hold, then capture) in
+        // one statement: one round trip. Foreign keys are checked at the statement's end, when
+        // the settlement row is there.
         let positions = lines.indices.map { Int64($0) }
         let lineCodes = lines.map(\.product.code.value)
         let names = lines.map(\.product.name)
         let prices = lines.map(\.product.price.minorUnits)
         let quantities = lines.map { Int64($0.quantity) }
+        let kinds = request.capture ? ["hold", "capture"] : ["hold"]
+        let balancesBefore = request.capture ? [before, before] : [before]
+        let balancesAfter = request.capture ? [before, after] : [before]
+        let heldBefores = request.capture ? [heldBefore, heldBefore + amount] : [heldBefore]
+        let heldAfters = request.capture ? [heldBefore + amount, heldBefore] : [heldBefore + amount]
         try await tx.execute(
             """
-            INSERT INTO settlement_lines (settlement_id, position, product_code, name, unit_price, quantity)
-            SELECT \(id), * FROM unnest(\(positions)::bigint[], \(lineCodes)::text[], \(names)::text[],
-                \(prices)::bigint[], \(quantities)::bigint[])
+            WITH settlement AS (
+                INSERT INTO settlements (id, coupon_id, station, status, total, charged, due, created_at,
+                    balance_before, balance_after, hold_expires_at)
+                VALUES (\(id), \(coupon.id), \(request.station), \(status), \(total.minorUnits), \(amount),
+                    \(due.minorUnits), \(now.secondsSince1970), \(before), \(after), \(expires))
+            ), settled_lines AS (
+                INSERT INTO settlement_lines (settlement_id, position, product_code, name, unit_price, quantity)
+                SELECT \(id), * FROM unnest(\(positions)::bigint[], \(lineCodes)::text[], \(names)::text[],
+                    \(prices)::bigint[], \(quantities)::bigint[])
+            )
+            INSERT INTO ledger (coupon_id, kind, amount, balance_before, balance_after, held_before, held_after, actor,
+                settlement_id, at)
+            SELECT \(coupon.id), kind, \(amount), balance_before, balance_after, held_before, held_after,
+                \(request.station), \(id), \(now.secondsSince1970)
+            FROM unnest(\(kinds)::text[], \(balancesBefore)::bigint[], \(balancesAfter)::bigint[],
+                \(heldBefores)::bigint[], \(heldAfters)::bigint[]) WITH ORDINALITY
+                AS entry(kind, balance_before, balance_after, held_before, held_after, n)
+            ORDER BY n
             """)
-        try await appendLedger(
-            tx, coupon: coupon.id, kind: .hold, amount: amount, balance: (before, before),
-            held: (heldBefore, heldBefore + amount), actor: request.station, settlement: id, at: now)
-        if request.capture {
-            try await appendLedger(
-                tx, coupon: coupon.id, kind: .capture, amount: amount, balance: (before, after),
-                held: (heldBefore + amount, heldBefore), actor: request.station, settlement: id, at: now)
-        }
         let currency = coupon.snapshot.balance.currency
         let record = SettlementRecord(
             id: id, couponID: coupon.id, station: request.station, status: request.capture ? .captured : .held,
