@@ -17,35 +17,45 @@ extension PostgresCouponStore {
     ) async throws -> Idempotent<Value> {
         let hasher = self.hasher
         return try await write { tx in
-            let claimed = try await tx.changes(
-                """
-                INSERT INTO idempotency_keys (scope, key, request_hash, status, body, sealed, created_at)
-                VALUES (\(key.scope), \(key.key), \(key.requestHash), 0, '\\x'::bytea, \(sealed), \(now.secondsSince1970))
-                ON CONFLICT (scope, key) DO NOTHING RETURNING 1
-                """)
-            guard claimed == 1 else {
-                guard
-                    let row = try await tx.row(
-                        """
-                        SELECT request_hash, status, body, sealed FROM idempotency_keys
-                        WHERE scope = \(key.scope) AND key = \(key.key)
-                        """)
-                else { throw StoreError(kind: .unavailable("an Idempotency-Key was being forgotten")) }
-                guard try row.get("request_hash", as: String.self) == key.requestHash else {
-                    throw IdempotencyKeyReused()
-                }
-                return .replay(try Self.storedResponse(row, hasher: hasher))
+            if let replay = try await Self.claim(tx, key, now: now, sealed: sealed, hasher: hasher) {
+                return .replay(replay)
             }
             let value = try await body(tx)
             let response = try render(value)
-            let stored = sealed ? try hasher.seal(response.body) : response.body
-            try await tx.execute(
-                """
-                UPDATE idempotency_keys SET status = \(Int64(response.status)), body = \(ByteBuffer(bytes: stored))
-                WHERE scope = \(key.scope) AND key = \(key.key)
-                """)
+            try await Self.storeAnswer(tx, key, response, sealed: sealed, hasher: hasher)
             return .fresh(value, response)
         }
+    }
+
+    /// Claims `key` in the caller's transaction: nil when this request claimed it, or the answer
+    /// recorded under it by the request that did.
+    /// - Throws: ``IdempotencyKeyReused`` when that request was another one.
+    static func claim(_ tx: PostgresTransaction, _ key: IdempotencyKey, now: Instant, sealed: Bool, hasher: CodeHasher)
+        async throws -> StoredResponse?
+    {
+        let claimed = try await tx.rows(ClaimKeyStatement(key: key, sealed: sealed, now: now.secondsSince1970))
+        if !claimed.isEmpty { return nil }
+        guard
+            let row = try await tx.row(
+                """
+                SELECT request_hash, status, body, sealed FROM idempotency_keys
+                WHERE scope = \(key.scope) AND key = \(key.key)
+                """)
+        else { throw StoreError(kind: .unavailable("an Idempotency-Key was being forgotten")) }
+        guard try row.get("request_hash", as: String.self) == key.requestHash else { throw IdempotencyKeyReused() }
+        return try Self.storedResponse(row, hasher: hasher)
+    }
+
+    /// Records the answer under a key this transaction claimed.
+    static func storeAnswer(
+        _ tx: PostgresTransaction, _ key: IdempotencyKey, _ response: StoredResponse, sealed: Bool, hasher: CodeHasher
+    ) async throws {
+        let stored = sealed ? try hasher.seal(response.body) : response.body
+        try await tx.execute(
+            """
+            UPDATE idempotency_keys SET status = \(Int64(response.status)), body = \(ByteBuffer(bytes: stored))
+            WHERE scope = \(key.scope) AND key = \(key.key)
+            """)
     }
 
     public func storedResponse(scope: String, key: String) async throws -> StoredResponse? {
@@ -73,10 +83,20 @@ extension PostgresCouponStore {
         _ request: SettleRequest, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (SettlementOutcome) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementOutcome> {
+        // The approved sale's answer is stored by the statement that writes the sale.
         let hashes = hasher.hashes(request.code)
-        return try await idempotentWrite(
-            idempotency, now: now, body: { tx in try await Self.settle(tx, request, codeHashes: hashes, now: now) },
-            render: render)
+        let hasher = self.hasher
+        return try await write { tx in
+            if let replay = try await Self.claim(tx, idempotency, now: now, sealed: false, hasher: hasher) {
+                return .replay(replay)
+            }
+            let (outcome, stored) = try await Self.settle(
+                tx, request, codeHashes: hashes, now: now, answer: (idempotency, render))
+            if let stored { return .fresh(outcome, stored) }
+            let response = try render(outcome)
+            try await Self.storeAnswer(tx, idempotency, response, sealed: false, hasher: hasher)
+            return .fresh(outcome, response)
+        }
     }
 
     public func capture(

@@ -5,89 +5,45 @@ import PostgresNIO
 extension PostgresCouponStore {
     public func settle(_ request: SettleRequest, now: Instant) async throws -> SettlementOutcome {
         let hashes = hasher.hashes(request.code)
-        return try await write { tx in try await Self.settle(tx, request, codeHashes: hashes, now: now) }
+        return try await write { tx in
+            try await Self.settle(tx, request, codeHashes: hashes, now: now, answer: nil).outcome
+        }
     }
 
-    /// The settlement in the caller's transaction. The coupon is locked first, so its balance
-    /// before is the one the conditional update sees.
-    static func settle(_ tx: PostgresTransaction, _ request: SettleRequest, codeHashes hashes: CodeHashes, now: Instant)
-        async throws -> SettlementOutcome
-    {
-        guard let coupon = try await findCoupon(tx, codeHashes: hashes) else {
-            return SettlementOutcome(decision: .declined(.unknownCoupon))
-        }
+    /// How an approved settlement's answer is stored with its writes: the request's key and the
+    /// rendering of its response.
+    typealias SettleAnswer = (key: IdempotencyKey, render: @Sendable (SettlementOutcome) throws -> StoredResponse)
+
+    /// The settlement in the caller's transaction, in three statements: the coupon locked and
+    /// the basket's products read in one, the decision here, and every write of an approved sale
+    /// in one more (with its answer under `answer`'s key, rendered before it is written, so the
+    /// returned response is already stored). A decline returns no response: the caller stores it.
+    static func settle(
+        _ tx: PostgresTransaction, _ request: SettleRequest, codeHashes hashes: CodeHashes, now: Instant,
+        answer: SettleAnswer?
+    ) async throws -> (outcome: SettlementOutcome, stored: StoredResponse?) {
         let codes = request.basket.lines.map(\.product.value)
-        var products: [ProductCode: Product] = [:]
-        for row in try await tx.rows("SELECT * FROM products WHERE code = ANY(\(codes))") {
-            let product = try Self.product(row)
-            products[product.code] = product
+        guard
+            let row = try await tx.rows(LockCouponAndPriceStatement(hashes: hashes.hashes, codes: codes)).first
+        else {
+            return (SettlementOutcome(decision: .declined(.unknownCoupon)), nil)
         }
+        let coupon = try Self.record(row)
+        if try row.get("code_hash", as: String.self) != hashes.hashes[0] { try await rehash(tx, coupon.id, hashes) }
+        let products = try Self.products(row)
         let decision = try SettlementRule.decide(
             coupon: coupon.snapshot, basket: request.basket, catalog: { products[$0] }, now: now,
             partial: request.partial)
         guard case .approved(let lines, let total, let charged, let due) = decision else {
-            return SettlementOutcome(decision: decision, balance: coupon.snapshot.balance)
+            return (SettlementOutcome(decision: decision, balance: coupon.snapshot.balance), nil)
         }
         let amount = charged.minorUnits
-        // One conditional write: it holds or deducts only while the available balance covers it.
-        let changed =
-            request.capture
-            ? try await tx.changes(
-                """
-                UPDATE coupons SET balance = balance - \(amount)
-                WHERE id = \(coupon.id) AND balance - held >= \(amount) AND state = 'active' RETURNING 1
-                """)
-            : try await tx.changes(
-                """
-                UPDATE coupons SET held = held + \(amount)
-                WHERE id = \(coupon.id) AND balance - held >= \(amount) AND state = 'active' RETURNING 1
-                """)
-        guard changed == 1 else {
-            return SettlementOutcome(
-                decision: .declined(.insufficientBalance(available: coupon.snapshot.available, requested: charged)),
-                balance: coupon.snapshot.balance)
-        }
         let before = coupon.snapshot.balance.minorUnits
         let heldBefore = coupon.snapshot.held.minorUnits
         // For a hold, balance_after is the balance once it is captured in full.
         let after = before - amount
         let id = SQLiteCouponStore.newID("stl")
         let expires = request.capture ? nil : now.secondsSince1970 + request.holdSeconds
-        let status = request.capture ? "captured" : "held"
-        // The settlement, its lines (in basket order) and its ledger lines (hold, then capture) in
-        // one statement: one round trip. Foreign keys are checked at the statement's end, when
-        // the settlement row is there.
-        let positions = lines.indices.map { Int64($0) }
-        let lineCodes = lines.map(\.product.code.value)
-        let names = lines.map(\.product.name)
-        let prices = lines.map(\.product.price.minorUnits)
-        let quantities = lines.map { Int64($0.quantity) }
-        let kinds = request.capture ? ["hold", "capture"] : ["hold"]
-        let balancesBefore = request.capture ? [before, before] : [before]
-        let balancesAfter = request.capture ? [before, after] : [before]
-        let heldBefores = request.capture ? [heldBefore, heldBefore + amount] : [heldBefore]
-        let heldAfters = request.capture ? [heldBefore + amount, heldBefore] : [heldBefore + amount]
-        try await tx.execute(
-            """
-            WITH settlement AS (
-                INSERT INTO settlements (id, coupon_id, station, status, total, charged, due, created_at,
-                    balance_before, balance_after, hold_expires_at)
-                VALUES (\(id), \(coupon.id), \(request.station), \(status), \(total.minorUnits), \(amount),
-                    \(due.minorUnits), \(now.secondsSince1970), \(before), \(after), \(expires))
-            ), settled_lines AS (
-                INSERT INTO settlement_lines (settlement_id, position, product_code, name, unit_price, quantity)
-                SELECT \(id), * FROM unnest(\(positions)::bigint[], \(lineCodes)::text[], \(names)::text[],
-                    \(prices)::bigint[], \(quantities)::bigint[])
-            )
-            INSERT INTO ledger (coupon_id, kind, amount, balance_before, balance_after, held_before, held_after, actor,
-                settlement_id, at)
-            SELECT \(coupon.id), kind, \(amount), balance_before, balance_after, held_before, held_after,
-                \(request.station), \(id), \(now.secondsSince1970)
-            FROM unnest(\(kinds)::text[], \(balancesBefore)::bigint[], \(balancesAfter)::bigint[],
-                \(heldBefores)::bigint[], \(heldAfters)::bigint[]) WITH ORDINALITY
-                AS entry(kind, balance_before, balance_after, held_before, held_after, n)
-            ORDER BY n
-            """)
         let currency = coupon.snapshot.balance.currency
         let record = SettlementRecord(
             id: id, couponID: coupon.id, station: request.station, status: request.capture ? .captured : .held,
@@ -95,7 +51,54 @@ extension PostgresCouponStore {
             balanceBefore: Money(minorUnits: before, currency: currency),
             balanceAfter: Money(minorUnits: after, currency: currency), holdExpiresAt: expires.map(Instant.init),
             createdAt: now)
-        return SettlementOutcome(decision: decision, settlement: record)
+        let outcome = SettlementOutcome(decision: decision, settlement: record)
+        let response = try answer.map { ($0.key, try $0.render(outcome)) }
+        typealias Entry = ApplySettlementStatement.Entry
+        let hold = Entry(kind: "hold", balance: (before, before), held: (heldBefore, heldBefore + amount))
+        let capture = Entry(kind: "capture", balance: (before, after), held: (heldBefore + amount, heldBefore))
+        let apply = ApplySettlementStatement(
+            couponID: coupon.id, amount: amount, capture: request.capture, settlementID: id,
+            station: request.station, status: request.capture ? "captured" : "held", total: total.minorUnits,
+            due: due.minorUnits, now: now.secondsSince1970, balanceBefore: before, balanceAfter: after,
+            holdExpiresAt: expires, lines: lines, entries: request.capture ? [hold, capture] : [hold],
+            answer: response)
+        // The deduction is conditional, as everywhere: it holds or deducts only while the available
+        // balance covers it (the coupon is locked, so the decision above saw the same balance).
+        let changed = try await tx.rows(apply).first?.get("changed", as: Int64.self) ?? 0
+        guard changed == 1 else {
+            let declined = SettlementDecision.declined(
+                .insufficientBalance(available: coupon.snapshot.available, requested: charged))
+            return (SettlementOutcome(decision: declined, balance: coupon.snapshot.balance), nil)
+        }
+        return (outcome, response?.1)
+    }
+
+    /// The basket's products from the arrays of ``LockCouponAndPriceStatement``'s row.
+    static func products(_ row: PostgresStoreRow) throws -> [ProductCode: Product] {
+        guard let codes = try row.get("codes", as: [String]?.self) else { return [:] }
+        let names = try row.get("names", as: [String].self)
+        let prices = try row.get("prices", as: [Int64].self)
+        let currencies = try row.get("currencies", as: [String].self)
+        guard names.count == codes.count, prices.count == codes.count, currencies.count == codes.count else {
+            throw StoreError(kind: .corruptRow("products: arrays of different lengths"))
+        }
+        var products: [ProductCode: Product] = [:]
+        for index in codes.indices {
+            let code = try ProductCode(codes[index])
+            products[code] = Product(
+                code: code, name: names[index],
+                price: Money(minorUnits: prices[index], currency: try Currency(code: currencies[index])))
+        }
+        return products
+    }
+
+    /// Moves a coupon found under an older secret's hash to the newest.
+    static func rehash(_ tx: PostgresTransaction, _ id: String, _ codeHashes: CodeHashes) async throws {
+        try await tx.execute(
+            """
+            UPDATE coupons SET code_hash = \(codeHashes.hashes[0]), hash_version = \(Int64(codeHashes.currentVersion))
+            WHERE id = \(id)
+            """)
     }
 
     /// The coupon whose code hash is one of `hashes`, locked; one found under an older secret is
@@ -106,13 +109,7 @@ extension PostgresCouponStore {
             return nil
         }
         let record = try Self.record(row)
-        if try row.get("code_hash", as: String.self) != hashes[0] {
-            try await tx.execute(
-                """
-                UPDATE coupons SET code_hash = \(hashes[0]), hash_version = \(Int64(codeHashes.currentVersion))
-                WHERE id = \(record.id)
-                """)
-        }
+        if try row.get("code_hash", as: String.self) != hashes[0] { try await rehash(tx, record.id, codeHashes) }
         return record
     }
 

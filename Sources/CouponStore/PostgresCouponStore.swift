@@ -19,6 +19,9 @@ public final class PostgresCouponStore: CouponStore {
     private let runner: Task<Void, Never>
     /// How long a request waits for a connection before it fails as unavailable.
     let leaseTimeout: Duration = .seconds(5)
+    /// How long starting waits for its first connections (the migration and the secret check): a
+    /// server starting beside a busy database, or many at once, may wait longer than a request.
+    let startupTimeout: Duration = .seconds(20)
 
     /// Connects (the pool runs until ``shutdown()``), checks that the database answers, and brings
     /// the schema up to date.
@@ -93,7 +96,7 @@ public final class PostgresCouponStore: CouponStore {
     // MARK: Schema and secrets
 
     func migrate() async throws {
-        try await write { tx in
+        try await write(leaseTimeout: startupTimeout) { tx in
             try await tx.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))")
             try await tx.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
@@ -125,7 +128,7 @@ public final class PostgresCouponStore: CouponStore {
     /// first server, `init`, or a rotation), and refuses when one differs from what is recorded.
     func verifySecrets() async throws {
         let checks = hasher.secretVersions.map { (version: Int64($0.version), check: Self.checkValue($0.secret)) }
-        try await write { tx in
+        try await write(leaseTimeout: startupTimeout) { tx in
             for (version, check) in checks {
                 try await tx.execute(
                     "INSERT INTO secret_checks (version, check_value) VALUES (\(version), \(check)) ON CONFLICT DO NOTHING"

@@ -69,11 +69,13 @@ extension PostgresCouponStore {
     /// Runs `body` in one transaction and commits it; rolls back when it throws. A deadlock or a
     /// serialization failure (another server's transaction won) is retried from the start, a
     /// few times, since nothing of the failed attempt was kept.
-    func write<Value: Sendable>(_ body: @Sendable (PostgresTransaction) async throws -> Value) async throws -> Value {
+    func write<Value: Sendable>(
+        leaseTimeout timeout: Duration? = nil, _ body: @Sendable (PostgresTransaction) async throws -> Value
+    ) async throws -> Value {
         var attempt = 0
         while true {
             do {
-                return try await transaction(readOnly: false, body)
+                return try await transaction(readOnly: false, timeout: timeout ?? leaseTimeout, body)
             } catch let error as PSQLError where attempt < 8 && Self.isRetryable(error) {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
@@ -87,7 +89,7 @@ extension PostgresCouponStore {
     /// Runs `body` in a read-only transaction (one consistent snapshot for its statements).
     func read<Value: Sendable>(_ body: @Sendable (PostgresTransaction) async throws -> Value) async throws -> Value {
         do {
-            return try await transaction(readOnly: true, body)
+            return try await transaction(readOnly: true, timeout: leaseTimeout, body)
         } catch {
             if let unavailable = StoreError.unavailable(error) { throw unavailable }
             throw error
@@ -96,13 +98,12 @@ extension PostgresCouponStore {
 
     /// One transaction on a leased connection. The pool waits for a connection as long as the
     /// database is away (it retries connecting); a request does not: without a connection within
-    /// ``leaseTimeout`` it fails as unavailable, and nothing was done.
+    /// `timeout` (``leaseTimeout`` for requests) it fails as unavailable, and nothing was done.
     private func transaction<Value: Sendable>(
-        readOnly: Bool, _ body: @Sendable (PostgresTransaction) async throws -> Value
+        readOnly: Bool, timeout: Duration, _ body: @Sendable (PostgresTransaction) async throws -> Value
     ) async throws -> Value {
         let logger = self.logger
         let client = self.client
-        let timeout = leaseTimeout
         let timeoutMilliseconds = Int(
             timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let leased = LeaseFlag(), timedOut = LeaseFlag()
