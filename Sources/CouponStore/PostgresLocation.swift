@@ -99,6 +99,12 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             database: database, tls: tls)
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = .seconds(5)
+        // The settle path's prepared statements (``PreparedStoreStatement``) are planned once per
+        // connection: their lookups are by primary or unique key whatever the values, so the
+        // generic plan is the custom one, and planning it again for every sale (PostgreSQL's
+        // default for the first five, and for any whose custom plans look cheaper) is wasted.
+        // Unnamed statements, everything else, are planned per execution as before.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         return configuration
     }
 

@@ -161,3 +161,14 @@ struct ApplySettlementStatement: PreparedStoreStatement {
         return bindings
     }
 }
+
+/// `BEGIN` and `COMMIT` of a write transaction, prepared like the rest of the settle path.
+struct BeginStatement: PreparedStoreStatement {
+    static let sql = "BEGIN"
+    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+}
+
+struct CommitStatement: PreparedStoreStatement {
+    static let sql = "COMMIT"
+    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+}

@@ -114,7 +114,11 @@ extension PostgresCouponStore {
                 try await client.withConnection { connection in
                     leased.set()
                     let tx = PostgresTransaction(connection: connection, logger: logger)
-                    try await tx.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+                    if readOnly {
+                        try await tx.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    } else {
+                        _ = try await tx.rows(BeginStatement())
+                    }
                     let value: Value
                     do {
                         value = try await body(tx)
@@ -122,7 +126,7 @@ extension PostgresCouponStore {
                         try? await tx.execute("ROLLBACK")
                         throw error
                     }
-                    try await tx.execute("COMMIT")
+                    if readOnly { try await tx.execute("COMMIT") } else { _ = try await tx.rows(CommitStatement()) }
                     return value
                 }
             }
