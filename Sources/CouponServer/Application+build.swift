@@ -22,7 +22,8 @@ public func buildApplication<Store: CouponStore>(
     let failures = FailureLimiter(limit: configuration.failureLimit)
     router.add(
         middleware: AuthMiddleware(
-            store: store, cache: keys, failures: failures, trustedProxies: configuration.trustedProxies))
+            store: store, cache: keys, failures: failures, trustedProxies: configuration.trustedProxies,
+            metricsKey: configuration.metricsKey))
     router.get("healthz") { _, _ in "ok" }
     // Ready only while the database answers: a load balancer sends no sale to a server that
     // cannot commit one.
@@ -33,7 +34,10 @@ public func buildApplication<Store: CouponStore>(
             body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "the database does not answer\n")))
     }
     let metrics = ServerMetrics()
-    router.get("metrics") { _, _ -> Response in
+    // Outstanding liability and open holds are the provider's business: an admin key or the
+    // metrics key (`data/metrics.key`), not anyone who can reach the port.
+    router.get("metrics") { _, context -> Response in
+        if !context.metricsReader { _ = try context.require(.admin) }
         let holds = try await store.openHolds()
         let text = metrics.render(
             holdsOpen: holds.count, heldAmounts: holds.amounts, liability: try await store.liability(asOf: nil))

@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     /// The key of receipts' read-only balance links (`/b/<token>`); coupon-server keeps it in the
     /// data folder so links outlive a restart.
     public var balanceLinkSecret: [UInt8] = SecureID.bytes(32)
+    /// The bearer token that may read `/metrics` besides an admin key (`data/metrics.key`, for a
+    /// Prometheus `bearer_token_file`); nil: admin keys only.
+    public var metricsKey: String?
     /// The clock; tests set their own.
     public var clock: @Sendable () -> Instant = { Instant.now }
 

@@ -198,6 +198,7 @@ struct Serve: AsyncParsableCommand {
             try folder.writePrivate(Array((key + "\n").utf8), to: folder.adminKeyPath)
             logger.notice("first start: an admin key was written", metadata: ["file": "\(folder.adminKeyPath)"])
         }
+        configuration.metricsKey = try folder.metricsKey()
         let portFile = self.portFile
         let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
             if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CouponCore
 import CouponServer
 import CouponStore
 import Foundation
@@ -26,6 +27,21 @@ struct DataFolder {
     }
     var secretPath: String { directory + "/code-hash.secret" }
     var adminKeyPath: String { directory + "/admin.key" }
+    var metricsKeyPath: String { directory + "/metrics.key" }
+
+    /// The token that may read `/metrics` (for a Prometheus `bearer_token_file`), made on first
+    /// use, mode 0600.
+    func metricsKey() throws -> String {
+        if let data = FileManager.default.contents(atPath: metricsKeyPath),
+            let key = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !key.isEmpty
+        {
+            return key
+        }
+        let key = SecureID.make(prefix: "mtk")
+        try writePrivate(Array((key + "\n").utf8), to: metricsKeyPath)
+        return key
+    }
 
     /// The file of secret version `version`: `code-hash.secret` for 1, `code-hash.vN.secret` after.
     func secretPath(version: Int) -> String {

@@ -119,7 +119,10 @@ struct HostileClientTests {
             let liability = try await client.raw(.get, "/v1/reports/liability", key: server.adminKey)
             #expect(liability.status == 200)
             #expect(String(decoding: liability.body, as: UTF8.self).contains(#""amount":\#(expected)"#))
-            let metrics = try await client.raw(.get, "/metrics", key: nil)
+            // Liability is not for anyone who can reach the port: an admin key (or the metrics key).
+            #expect(try await client.raw(.get, "/metrics", key: nil).status == 401)
+            #expect(try await client.raw(.get, "/metrics", key: server.stationKey).status == 403)
+            let metrics = try await client.raw(.get, "/metrics", key: server.adminKey)
             #expect(metrics.status == 200)
             #expect(
                 String(decoding: metrics.body, as: UTF8.self).contains(

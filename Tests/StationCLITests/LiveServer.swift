@@ -74,12 +74,24 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 
-    /// The Prometheus text of /metrics (no key).
-    func metrics() async throws -> String {
-        let response = try await client.execute(
-            HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
-        return String(buffer: try await response.body.collect(upTo: 1 << 20))
+    /// The metrics key the server wrote into its data folder.
+    var metricsKey: String {
+        get throws {
+            try String(contentsOf: folder.appendingPathComponent("data/metrics.key"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
+
+    /// `/metrics` with `key` (the metrics key when nil): its status and text.
+    func metrics(key: String?) async throws -> (status: UInt, text: String) {
+        var request = HTTPClientRequest(url: url + "/metrics")
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        let response = try await client.execute(request, timeout: .seconds(10))
+        return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    /// The Prometheus text of /metrics, read with the metrics key.
+    func metrics() async throws -> String { try await metrics(key: try metricsKey).text }
 
     /// Issues a coupon of `minorUnits` CNY; returns its id and QR payload.
     func issue(_ minorUnits: Int) async throws -> (id: String, payload: String, code: String) {

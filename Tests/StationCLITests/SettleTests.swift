@@ -162,6 +162,14 @@ struct ObservabilityTests {
             ["settle", "--coupon-code", coupon.code, "--item-code", "8480010092271", "--yes"]
                 + server.stationArguments(journal: journal))
         #expect(declined.status == 3)
+        // The metrics key (data/metrics.key, 0600) reads /metrics and nothing else; no key is 401.
+        let metricsKeyFile = server.folder.appendingPathComponent("data/metrics.key").path
+        let mode = try FileManager.default.attributesOfItem(atPath: metricsKeyFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try await server.metrics(key: nil).status == 401)
+        #expect(try await server.metrics(key: "mtk_wrong").status == 401)
+        let metricsKey = try server.metricsKey
+        #expect(try await server.call("GET", "/v1/audit", key: metricsKey)["error"] != nil)
         let metrics = try await server.metrics()
         #expect(metrics.contains(#"coupon_settlements_total{result="approved",reason=""} 1"#))
         #expect(metrics.contains(#"coupon_settlements_total{result="declined",reason="insufficient_balance"} 1"#))
