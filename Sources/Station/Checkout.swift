@@ -55,8 +55,9 @@ public struct Checkout: Sendable {
                     items: items.map { BasketItem(productCode: $0.code, quantity: $0.quantity) },
                     idempotencyKey: entry.id)
             }
-        } catch .declined(_, let message, let balance) {
-            return try finishUnpaid(entry, reason: message, balance: try balance?.received(), settlement: nil)
+        } catch .declined(let code, let message, let balance) {
+            return try finishUnpaid(
+                entry, reason: message, reasonCode: code.rawValue, balance: try balance?.received(), settlement: nil)
         } catch .refused(let status, let code, let message) {
             try journalled { try journal.update(entry.id, state: .done, event: "refused: \(status) \(code)") }
             throw .refused(status: status, code: code, message: message)
@@ -116,8 +117,10 @@ public struct Checkout: Sendable {
                         try journal.update(
                             entry.id, state: .held, settlementID: held.id, event: "recovered: hold found")
                     }
-                } catch .declined(_, let message, let balance) {
-                    return try finishUnpaid(entry, reason: message, balance: try balance?.received(), settlement: nil)
+                } catch .declined(let code, let message, let balance) {
+                    return try finishUnpaid(
+                        entry, reason: message, reasonCode: code.rawValue, balance: try balance?.received(),
+                        settlement: nil)
                 }
             }
             let current = try await provider { try await client.settlement(id: settlementID!) }
@@ -179,12 +182,12 @@ public struct Checkout: Sendable {
         return printAndClose(entry, receipt)
     }
 
-    func finishUnpaid(_ entry: Journal.Entry, reason: String, balance: Money?, settlement: Settlement?)
-        throws(StationError) -> Outcome
-    {
+    func finishUnpaid(
+        _ entry: Journal.Entry, reason: String, reasonCode: String? = nil, balance: Money?, settlement: Settlement?
+    ) throws(StationError) -> Outcome {
         let slip = try Receipt.notPaid(
-            reason: reason, balance: balance, settlement: settlement, shop: shop,
-            station: station ?? settlement?.station ?? "-", at: now(),
+            reason: reason, reasonCode: reasonCode, balance: balance, settlement: settlement, shop: shop,
+            station: station ?? settlement?.station ?? "", at: now(),
             couponLastFour: entry.couponLastFour)
         try journalled {
             try journal.update(
@@ -208,7 +211,8 @@ public struct Checkout: Sendable {
         let formatter = DateFormatter()
         formatter.timeZone = timeZone
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        // With the zone's offset: a till and the provider's reports may be in different zones.
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss xxx"
         return formatter.string(from: Date())
     }
 

@@ -32,6 +32,41 @@ enum DisplayWidth {
         return (String(text[..<index]), String(text[index...]))
     }
 
+    /// A token without spaces (an id, a link) cut into lines of at most `columns`, each break
+    /// before or after a separator (`/ . _ - ? = &`) so no part between two is split; a part
+    /// wider than a line alone is cut at the edge.
+    static func wrapToken(_ token: String, columns: Int) -> [String] {
+        var parts: [String] = []
+        var part = ""
+        for character in token {
+            if "/._-?=&".contains(character) {
+                if !part.isEmpty { parts.append(part) }
+                parts.append(String(character))
+                part = ""
+            } else {
+                part.append(character)
+            }
+        }
+        if !part.isEmpty { parts.append(part) }
+        var lines: [String] = []
+        var line = ""
+        for part in parts {
+            if of(line) + of(part) <= columns {
+                line += part
+                continue
+            }
+            if !line.isEmpty { lines.append(line) }
+            line = part
+            while of(line) > columns {
+                let (head, rest) = prefix(line, fitting: columns)
+                lines.append(head)
+                line = rest
+            }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
     /// `text` cut into lines of at most `columns` (at least one line).
     static func wrap(_ text: String, columns: Int) -> [String] {
         var lines: [String] = []

@@ -25,6 +25,15 @@ public enum PrinterEncoding: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The characters of `text` this encoding cannot hold (printed as `?`), quoted, or nil.
+    public func unprintable(in text: String) -> String? {
+        let lost = text.filter { character in
+            guard !character.isASCII, let bytes = try? encode(String(character)) else { return false }
+            return bytes == [UInt8(ascii: "?")]
+        }
+        return lost.isEmpty ? nil : "'\(lost)'"
+    }
+
     /// `text` in this encoding, character by character, `?` for what it cannot hold.
     /// - Throws: ``StationError/badInput(_:)`` when iconv does not know the charset.
     func encode(_ text: String) throws(StationError) -> [UInt8] {

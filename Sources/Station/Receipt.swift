@@ -34,6 +34,8 @@ public struct Receipt: Codable, Sendable, Equatable {
     public var balanceLink: String?
     /// Why it was not paid.
     public var reason: String?
+    /// The API's error code of the refusal (`coupon_expired`, ...), when the provider gave one.
+    public var reasonCode: String?
 
     /// The receipt of a captured settlement.
     public static func paid(_ settlement: Settlement, shop: String, station: String, at: String, couponLastFour: String)
@@ -53,11 +55,12 @@ public struct Receipt: Codable, Sendable, Equatable {
 
     /// A "not paid" slip: the reason and, when known, the unchanged balance.
     public static func notPaid(
-        reason: String, balance: Money?, settlement: Settlement?, shop: String, station: String, at: String,
-        couponLastFour: String
+        reason: String, reasonCode: String? = nil, balance: Money?, settlement: Settlement?, shop: String,
+        station: String, at: String, couponLastFour: String
     ) throws(StationError) -> Receipt {
         var slip = Receipt(kind: .notPaid, shop: shop, station: station, at: at, couponLastFour: couponLastFour)
         slip.reason = reason
+        slip.reasonCode = reasonCode
         slip.balanceAfter = balance
         if let settlement {
             slip.settlementID = settlement.id

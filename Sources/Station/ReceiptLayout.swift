@@ -18,8 +18,15 @@ public struct ReceiptLayout: Sendable, Equatable {
 
     public init(_ receipt: Receipt, width: Int) {
         self.width = width
+        couponLastFour = receipt.couponLastFour
         center(receipt.shop, bold: true)
-        pair("Station " + receipt.station, receipt.at)
+        // The station as the provider knows it when it was not named; with no settlement to say
+        // (a sale refused at once), only the time.
+        if receipt.station.isEmpty || receipt.station == "-" {
+            rows.append(.text(Self.printable(receipt.at), align: .left, bold: false))
+        } else {
+            pair("Station " + receipt.station, receipt.at)
+        }
         rows.append(.rule)
         if receipt.kind == .notPaid {
             center("NOT PAID", bold: true)
@@ -34,23 +41,46 @@ public struct ReceiptLayout: Sendable, Equatable {
         switch receipt.kind {
         case .paid:
             if let total = receipt.total { pair("TOTAL \(currency)", total.formatted, bold: true) }
-            if let charged = receipt.charged { pair("Paid by coupon …" + receipt.couponLastFour, charged.formatted) }
+            if let charged = receipt.charged { pair("Paid by coupon " + masked, charged.formatted) }
             if let due = receipt.due, due.minorUnits > 0 { pair("STILL DUE", due.formatted, bold: true) }
             if let before = receipt.balanceBefore { pair("Balance before", before.formatted) }
             if let after = receipt.balanceAfter { pair("Balance after", after.formatted, bold: true) }
         case .notPaid:
             if let total = receipt.total { pair("Total \(currency) (not charged)", total.formatted) }
-            pair("Coupon", "…" + receipt.couponLastFour)
-            if let balance = receipt.balanceAfter { pair("Balance (unchanged)", balance.formatted, bold: true) }
+            pair("Coupon", masked)
+            if let balance = receipt.balanceAfter {
+                // An expired coupon's balance was just taken by the expiry: not "unchanged".
+                let label = receipt.reasonCode == "expired" ? "Balance after expiry" : "Balance (unchanged)"
+                pair(label, balance.formatted, bold: true)
+            }
             wrapped("Nothing was charged to the coupon.")
         }
         rows.append(.rule)
-        if let id = receipt.settlementID { wrapped("Settlement " + id) }
+        if let id = receipt.settlementID { labelled("Settlement", id) }
         if let link = receipt.balanceLink {
             rows.append(.qr(link))
             center("Scan for the balance (read-only)", bold: false)
         }
         if receipt.kind == .paid { center("PAID", bold: true) }
+    }
+
+    /// The coupon as the receipt shows it: `****` and its last four characters. (Not `…`: a
+    /// printer in Chinese mode prints U+2026 two columns wide, which the layout cannot know.)
+    private var masked: String { "****" + couponLastFour }
+    private let couponLastFour: String
+
+    /// `label token` on one line when it fits, else the label alone and the token on the next
+    /// lines, broken only after a `/`, `.`, `_`, `-`, `?`, `=` or `&` (``DisplayWidth/wrapToken``).
+    private mutating func labelled(_ label: String, _ token: String) {
+        let token = Self.printable(token)
+        if DisplayWidth.of(label) + 1 + DisplayWidth.of(token) <= width {
+            rows.append(.text(label + " " + token, align: .left, bold: false))
+            return
+        }
+        rows.append(.text(label, align: .left, bold: false))
+        for line in DisplayWidth.wrapToken(token, columns: width) {
+            rows.append(.text(line, align: .left, bold: false))
+        }
     }
 
     private mutating func center(_ text: String, bold: Bool) {
@@ -109,7 +139,7 @@ public struct ReceiptLayout: Sendable, Equatable {
             case .rule:
                 out += String(repeating: "-", count: width) + "\n"
             case .qr(let link):
-                for line in DisplayWidth.wrap(link, columns: width) { out += line + "\n" }
+                for line in DisplayWidth.wrapToken(link, columns: width) { out += line + "\n" }
             }
         }
         return out

@@ -73,9 +73,16 @@ struct StationOptions: ParsableArguments {
         guard let zone = TimeZone(identifier: zoneName) else {
             throw StationError.badInput("unknown time zone '\(zoneName)'")
         }
+        let shopName = shop ?? values["COUPON_STATION_SHOP"] ?? "Coupon Shop"
+        if let lost = encoding.unprintable(in: shopName) {
+            FileHandle.standardError.write(
+                Data(
+                    "warning: the printer encoding \(encoding.rawValue) cannot print \(lost) of the shop name '\(shopName)' (printed as ?); use --encoding gb18030 for Chinese\n"
+                        .utf8))
+        }
         return Resolved(
             server: checked.url, key: key, caFile: checked.caFile,
-            shop: shop ?? values["COUPON_STATION_SHOP"] ?? "Coupon Shop",
+            shop: shopName,
             station: station ?? values["COUPON_STATION_NAME"],
             width: width, journal: journal ?? values["COUPON_STATION_JOURNAL"] ?? "./station-data/journal.sqlite",
             escpos: ESCPOS(encoding: encoding, qr: qr), timeZone: zone, printerDevice: values["COUPON_STATION_PRINTER"])
