@@ -110,8 +110,11 @@ let package = Package(
         // settings (file, environment, flags; one list of keys), server trust options, the main.
         .target(
             name: "CLISupport",
-            dependencies: ["CouponCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CouponCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            plugins: ["RevisionPlugin"]
         ),
+        // Records the git revision for `--version`.
+        .plugin(name: "RevisionPlugin", capability: .buildTool()),
         // coupon-station's commands.
         .target(
             name: "StationCLI",
@@ -178,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "StationCLITests",
             dependencies: [
-                "TestSupport", "ServerLauncher",
+                "TestSupport", "ServerLauncher", "CLISupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import Synchronization
 
 /// coupon-station's command tree. The executable runs it and chooses the exit statuses.
@@ -11,6 +12,7 @@ public struct StationCommands: AsyncParsableCommand {
             cancelled, 4 scan: images without a symbol, 5 server unreachable or failed, 7 the station journal \
             cannot be written (disk full, read-only, corrupt), 64 usage.
             """,
+        version: ProgramVersion.text,
         subcommands: [
             ScanCommand.self, SettleCommand.self, RunCommand.self, ReprintCommand.self, RecoverCommand.self,
         ]

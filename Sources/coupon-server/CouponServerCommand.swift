@@ -11,6 +11,7 @@ struct CouponServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon-server",
         abstract: "The provider: holds coupons, balances, the catalogue and the ledger; settles over HTTP/JSON.",
+        version: ProgramVersion.text,
         subcommands: [Serve.self, Initialize.self, Migrate.self, Backup.self, SecretCommand.self],
         defaultSubcommand: Serve.self)
     /// Files this program creates (databases, keys, coupons, journals) are for its user alone: 0600,

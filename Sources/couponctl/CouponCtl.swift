@@ -12,6 +12,7 @@ struct CouponCtl: AsyncParsableCommand {
             Exit status: 0 done, 1 audit discrepancy or render failure, 2 bad input, 3 not found, 4 refused by \
             the server, 5 server unreachable or failed, 6 wrong key or role, 64 usage.
             """,
+        version: ProgramVersion.text,
         subcommands: [
             IssueCommand.self, BalanceCommand.self, HistoryCommand.self, LoadCommand.self, AdjustCommand.self,
             BlockCommand.self, UnblockCommand.self, ReissueCommand.self, RefundCommand.self, ProductsCommand.self,
