@@ -8,20 +8,29 @@ import QRRender
 public struct RenderCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a QR code as PNG or SVG.",
+        abstract: "Render a QR code as PNG, SVG or text for a terminal.",
         discussion: """
             Flags as qrencode spells them. Defaults: 8 px modules, 4-module margin, level M (qrencode's 3 px and \
-            level L are too small and weak for a phone screen).
+            level L are too small and weak for a phone screen). Without TEXT or -r, the text is read from \
+            standard input as qrencode does (a trailing newline is part of it: use printf, or echo -n). \
+            The text types draw what qrencode -t draws, character for character.
 
-            Example:
+            Examples:
               couponctl render 'https://cpn.example/c#K7QF-2M9X-...' -o coupon.png
+              printf '%s' 'https://cpn.example/c#K7QF-2M9X-...' | couponctl render -t UTF8
             """)
 
-    @Argument(help: "The text to encode (UTF-8).")
+    @Argument(help: "The text to encode (UTF-8); none: standard input.")
     public var text: String?
 
-    @Option(name: .customLong("data-file"), help: "Encode this file's bytes exactly instead of TEXT.")
+    @Option(
+        name: [.customShort("r"), .customLong("data-file")], help: "Encode this file's bytes exactly instead of TEXT.")
     public var dataFile: String?
+
+    @Option(
+        name: [.customShort("t"), .customLong("type")],
+        help: "Output type: PNG, SVG, UTF8, ANSIUTF8, ANSI or ASCII (default PNG; the text types go to a terminal).")
+    public var type: String = "PNG"
 
     @Option(name: .shortAndLong, help: "Output file; - for standard output.")
     public var output: String = "-"
@@ -43,15 +52,37 @@ public struct RenderCommand: ParsableCommand {
 
     public init() {}
 
+    /// PNG, SVG, or one of the text types.
+    enum Output: Equatable {
+        case png, svg
+        case text(QRTextType)
+
+        init?(_ name: String) {
+            switch name.uppercased() {
+            case "PNG": self = .png
+            case "SVG": self = .svg
+            default:
+                guard let type = QRTextType(rawValue: name.uppercased()) else { return nil }
+                self = .text(type)
+            }
+        }
+    }
+
+    var outputType: Output { svg ? .svg : Output(type) ?? .png }
+
     public func validate() throws {
-        guard (text == nil) != (dataFile == nil) else {
-            throw ValidationError("give either TEXT or --data-file, not both or neither")
+        guard text == nil || dataFile == nil else { throw ValidationError("give TEXT or -r FILE, not both") }
+        guard Output(type) != nil else {
+            throw ValidationError("-t must be PNG, SVG, UTF8, ANSIUTF8, ANSI or ASCII, not \(type)")
+        }
+        if text == nil, dataFile == nil, isatty(STDIN_FILENO) != 0 {
+            throw ValidationError("give TEXT, -r FILE, or the text on standard input")
         }
         guard (1...100).contains(size) else { throw ValidationError("-s must be 1 to 100 pixels per module") }
         guard (0...100).contains(margin) else { throw ValidationError("-m must be 0 to 100 modules") }
         guard ErrorCorrection(letter: level) != nil else { throw ValidationError("-l must be L, M, Q or H") }
         guard (0...40).contains(version) else { throw ValidationError("-v must be 0 to 40") }
-        if output == "-", !svg, Terminal.stdoutIsTerminal {
+        if output == "-", outputType == .png, Terminal.stdoutIsTerminal {
             throw ValidationError("refusing to write a PNG to a terminal; name a file with -o")
         }
     }
@@ -68,8 +99,14 @@ public struct RenderCommand: ParsableCommand {
                     throw IssuerError.badInput("cannot read \(dataFile)")
                 }
                 matrix = try QREncoder.encode(bytes: [UInt8](data), level: level, version: version)
+            } else if let text {
+                matrix = try QREncoder.encode(text: text, level: level, version: version)
             } else {
-                matrix = try QREncoder.encode(text: text!, level: level, version: version)
+                let input = FileHandle.standardInput.readDataToEndOfFile()
+                guard let text = String(data: input, encoding: .utf8) else {
+                    throw IssuerError.badInput("standard input is not UTF-8 text; use -r FILE for bytes")
+                }
+                matrix = try QREncoder.encode(text: text, level: level, version: version)
             }
         } catch let error as IssuerError {
             throw error
@@ -77,8 +114,12 @@ public struct RenderCommand: ParsableCommand {
             throw IssuerError.badInput("\(error)")
         }
         do {
-            var bytes =
-                svg ? Array(QRRenderer.svg(matrix, style: style).utf8) : try QRRenderer.png(matrix, style: style)
+            var bytes: [UInt8]
+            switch outputType {
+            case .png: bytes = try QRRenderer.png(matrix, style: style)
+            case .svg: bytes = Array(QRRenderer.svg(matrix, style: style).utf8)
+            case .text(let type): bytes = Array(QRRenderer.text(matrix, type: type, margin: margin).utf8)
+            }
             if output == "-" {
                 Terminal.writeAll(&bytes, to: 1)
             } else {
