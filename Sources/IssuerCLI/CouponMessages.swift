@@ -1,5 +1,26 @@
+import ArgumentParser
 import CouponCore
 import Foundation
+
+/// The language of a coupon's messages.
+public enum MessageLanguage: String, Sendable, CaseIterable, ExpressibleByArgument {
+    case en
+    case zh
+
+    /// `--language` when given; else Chinese for a Chinese number (+86) or a campaign named in
+    /// Chinese characters; else English.
+    static func choose(_ explicit: MessageLanguage?, phone: String?, campaign: String?) -> MessageLanguage {
+        if let explicit { return explicit }
+        if let phone, phone.hasPrefix("+86") || phone.hasPrefix("0086") { return .zh }
+        if let campaign, campaign.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) {
+            return .zh
+        }
+        return .en
+    }
+
+    /// The MIME `Content-Language`.
+    var tag: String { self == .zh ? "zh-CN" : "en" }
+}
 
 /// The text a customer receives with a coupon, and the MMS-style MIME message and SMS around it.
 struct CouponMessage {
@@ -9,25 +30,58 @@ struct CouponMessage {
     var expires: String?
     var link: String
     var phone: String?
+    var language: MessageLanguage = .en
     var sender = "coupons@cpn.example"
 
     /// The message body: amount, expiry, how to use it, the balance link.
     var text: String {
-        var text = "Your coupon: \(amount) \(currency)"
-        if let expires { text += ", valid until \(expires)" }
-        text += ". Show this QR code at the till; spend it bit by bit until the balance is gone."
-        text += " Balance: \(link)"
-        return text
+        switch language {
+        case .en:
+            var text = "Your coupon: \(amount) \(currency)"
+            if let expires { text += ", valid until \(expires)" }
+            text += ". Show this QR code at the till; spend it bit by bit until the balance is gone."
+            return text + " Balance: \(link)"
+        case .zh:
+            var text = "您的储值券：\(amount) \(currency)"
+            if let expires { text += "，有效期至 \(expires)" }
+            text += "。结账时出示此二维码，可分多次使用，直至余额用完。"
+            return text + "余额：\(link)"
+        }
     }
 
-    /// The SMS: the message text, with its encoding and segment count.
+    /// The subject of the MMS.
+    var subject: String {
+        language == .zh ? "您的储值券：\(amount) \(currency)" : "Your coupon: \(amount) \(currency)"
+    }
+
+    /// Shorter texts for an SMS, most informative first; each still carries the link.
+    var smsCandidates: [String] {
+        switch language {
+        case .en:
+            var short = "Coupon \(amount) \(currency)"
+            if let expires { short += ", valid until \(expires)" }
+            return [text, short + ". Show the QR at the till: \(link)", "Coupon \(amount) \(currency): \(link)"]
+        case .zh:
+            var short = "储值券\(amount)\(currency)"
+            if let expires { short += "，至\(expires)" }
+            return [text, short + "，结账出示：\(link)", "储值券\(amount)\(currency)：\(link)"]
+        }
+    }
+
+    /// The SMS: the most informative text that fits one segment (the shortest when none does),
+    /// with its encoding and segment count.
     var sms: (text: String, encoding: String, segments: Int) {
-        let text = self.text
+        let measured = smsCandidates.map { text in (text: text, size: Self.segments(text)) }
+        let chosen = measured.first { $0.size.segments == 1 } ?? measured.min { $0.size.segments < $1.size.segments }!
+        return (chosen.text, chosen.size.encoding, chosen.size.segments)
+    }
+
+    /// GSM-7 (160 per segment, 153 when split) or UCS-2 (70, 67).
+    static func segments(_ text: String) -> (encoding: String, segments: Int) {
         let gsm = text.unicodeScalars.allSatisfy { Self.gsmBasic.contains($0) }
         let units = gsm ? text.unicodeScalars.count : text.utf16.count
         let (single, multi) = gsm ? (160, 153) : (70, 67)
-        let segments = units <= single ? 1 : (units + multi - 1) / multi
-        return (text, gsm ? "GSM-7" : "UCS-2", segments)
+        return (gsm ? "GSM-7" : "UCS-2", units <= single ? 1 : (units + multi - 1) / multi)
     }
 
     static let gsmBasic: Set<Unicode.Scalar> = Set(
@@ -38,10 +92,13 @@ struct CouponMessage {
     /// PNG, each part base64 in lines of 76; ready for an MMS or email gateway.
     func mime(png: [UInt8], date: Date = Date()) -> String {
         let boundary = "=_coupon_\(id)_\(SecureID.hex(8))"
+        // The image region is the PNG's own size (read from its IHDR), so the QR is not scaled.
+        let side = Self.pngWidth(png) ?? 320
+        let width = max(side, 320)
         let smil = """
-            <smil><head><layout><root-layout width="320" height="480"/>\
-            <region id="Image" top="0" left="0" width="320" height="320" fit="meet"/>\
-            <region id="Text" top="320" left="0" width="320" height="160"/></layout></head>\
+            <smil><head><layout><root-layout width="\(width)" height="\(side + 160)"/>\
+            <region id="Image" top="0" left="0" width="\(side)" height="\(side)" fit="meet"/>\
+            <region id="Text" top="\(side)" left="0" width="\(width)" height="160"/></layout></head>\
             <body><par dur="10s"><img src="cid:qr" region="Image"/><text src="cid:text" region="Text"/></par></body></smil>
             """
         let formatter = DateFormatter()
@@ -51,23 +108,31 @@ struct CouponMessage {
             "From: \(sender)",
             "Date: \(formatter.string(from: date))",
             "Message-ID: <\(id).\(SecureID.hex())@cpn.example>",
-            "Subject: \(Self.encodedWord("Your coupon: \(amount) \(currency)"))",
+            "Subject: \(Self.encodedWord(subject))",
             "MIME-Version: 1.0",
             "Content-Type: multipart/related; boundary=\"\(boundary)\"; type=\"application/smil\"; start=\"<smil>\"",
         ]
         if let phone { headers.insert("To: \(phone)/TYPE=PLMN", at: 1) }
         var out = headers.joined(separator: "\r\n") + "\r\n\r\nThis is an MMS-style MIME message.\r\n"
-        func part(_ type: String, id: String, location: String, _ bytes: [UInt8]) {
+        func part(_ type: String, id: String, location: String, language: String? = nil, _ bytes: [UInt8]) {
             out += "--\(boundary)\r\n"
             out += "Content-Type: \(type)\r\nContent-ID: <\(id)>\r\nContent-Location: \(location)\r\n"
+            if let language { out += "Content-Language: \(language)\r\n" }
             out += "Content-Transfer-Encoding: base64\r\n\r\n"
             out += Self.base64Lines(bytes) + "\r\n"
         }
         part("application/smil; charset=utf-8", id: "smil", location: "coupon.smil", Array(smil.utf8))
-        part("text/plain; charset=utf-8", id: "text", location: "coupon.txt", Array(text.utf8))
+        part(
+            "text/plain; charset=utf-8", id: "text", location: "coupon.txt", language: language.tag, Array(text.utf8))
         part("image/png", id: "qr", location: "\(id).png", png)
         out += "--\(boundary)--\r\n"
         return out
+    }
+
+    /// The width of a PNG from its IHDR chunk, or nil when `png` is not one.
+    static func pngWidth(_ png: [UInt8]) -> Int? {
+        guard png.count >= 24, png.starts(with: [0x89, 0x50, 0x4E, 0x47]) else { return nil }
+        return png[16..<20].reduce(0) { $0 << 8 | Int($1) }
     }
 
     /// RFC 2047 for a non-ASCII header value.

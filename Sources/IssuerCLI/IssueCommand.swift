@@ -31,6 +31,11 @@ public struct IssueCommand: AsyncParsableCommand {
     @Option(name: .customLong("valid-for"), help: "Validity from today: 90d, 26w, 6m, 3y.") var validFor: String?
     @Option(help: "Recipient's phone number, +8613800000000 (one coupon).") var phone: String?
     @Option(help: "Campaign name for reports.") var campaign: String?
+    @Option(
+        help:
+            "Language of the MMS and SMS: en or zh (default: zh for a +86 number or a campaign named in Chinese, else en)."
+    )
+    var language: MessageLanguage?
     @Option(name: .customLong("from"), help: "Recipients CSV: phone,amount,currency,expiry.") var from: String?
     @Option(help: "Output folder for the files.") var out: String
     @Option(help: "Files per coupon: png, svg, mms, sms (comma separated).") var format = "png"
@@ -120,7 +125,8 @@ public struct IssueCommand: AsyncParsableCommand {
         }
         let message = CouponMessage(
             id: id, amount: major(balance), currency: balance.currency,
-            expires: coupon.expiresAt.map { String($0.prefix(10)) }, link: payload, phone: phone)
+            expires: coupon.expiresAt.map { String($0.prefix(10)) }, link: payload, phone: phone,
+            language: MessageLanguage.choose(language, phone: phone, campaign: campaign))
         if formats.contains("mms") {
             try Data(message.mime(png: png).utf8).write(to: URL(fileURLWithPath: base + ".mms.eml"))
             files.append(base + ".mms.eml")

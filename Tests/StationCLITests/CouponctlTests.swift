@@ -42,7 +42,9 @@ struct CouponctlTests {
             #expect(svg.hasPrefix("<?xml") || svg.hasPrefix("<svg"))
             let sms = try String(contentsOf: out.appendingPathComponent("\(id).sms.txt"), encoding: .utf8)
             #expect(sms.contains(payload) && sms.contains("300.00 CNY"))
-            #expect(line["sms_segments"] as? Int == 2)
+            // One segment: the longest text that fits (the full text is 160+ characters).
+            #expect(line["sms_segments"] as? Int == 1)
+            #expect(sms.count <= 160)
             #expect(line["sms_encoding"] as? String == "GSM-7")
             // Files holding codes are for the issuer alone.
             for name in ["\(id).png", "\(id).svg", "\(id).mms.eml", "\(id).sms.txt"] {
@@ -95,13 +97,40 @@ struct CouponctlTests {
             to: file, atomically: true, encoding: .utf8)
         let result = try await Self.ctl(
             server,
-            ["issue", "--from", file.path, "--out", server.folder.appendingPathComponent("o").path, "--format", "mms"])
+            [
+                "issue", "--from", file.path, "--out", server.folder.appendingPathComponent("o").path, "--format",
+                "png,mms,sms",
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = Self.json(result)
+        // A +86 number gets its messages in Chinese: one UCS-2 segment, the MMS tagged zh-CN, its
+        // subject in Chinese, and the SMIL image region the PNG's own size.
+        for line in lines {
+            let files = line["files"] as? [String] ?? []
+            let sms = try String(
+                contentsOfFile: try #require(files.first { $0.hasSuffix(".sms.txt") }), encoding: .utf8)
+            #expect(sms.contains("储值券") && sms.contains(line["qr_payload"] as? String ?? "?"), "\(sms)")
+            #expect(line["sms_segments"] as? Int == 1 && line["sms_encoding"] as? String == "UCS-2")
+            let mms = try String(
+                contentsOfFile: try #require(files.first { $0.hasSuffix(".mms.eml") }), encoding: .utf8)
+            #expect(mms.contains("Content-Language: zh-CN"))
+            #expect(mms.contains("Subject: =?UTF-8?B?" + Data("您的储值券".utf8).base64EncodedString().prefix(12)))
+            let png = try [UInt8](
+                Data(contentsOf: URL(fileURLWithPath: try #require(files.first { $0.hasSuffix(".png") }))))
+            let side = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+            let smilStart = try #require(
+                mms.range(of: "Content-Location: coupon.smil\r\nContent-Transfer-Encoding: base64\r\n\r\n"))
+            let smilEnd = try #require(mms.range(of: "\r\n--", range: smilStart.upperBound..<mms.endIndex))
+            let base64 = mms[smilStart.upperBound..<smilEnd.lowerBound].replacingOccurrences(of: "\r\n", with: "")
+            let smil = String(decoding: try #require(Data(base64Encoded: base64)), as: UTF8.self)
+            #expect(
+                smil.contains(#"<region id="Image" top="0" left="0" width="\#(side)" height="\#(side)""#), "\(smil)")
+        }
         #expect(lines.map { $0["amount"] as? Int } == [30000, 5000])
         #expect(lines.map { $0["phone"] as? String } == ["+8613800000000", "+8613900000000"])
         #expect((lines[0]["expires_at"] as? String)?.hasPrefix("2030-12-31") == true)
-        let eml = try String(contentsOfFile: (lines[0]["files"] as? [String])?.first ?? "", encoding: .utf8)
+        let eml = try String(
+            contentsOfFile: (lines[0]["files"] as? [String])?.first { $0.hasSuffix(".mms.eml") } ?? "", encoding: .utf8)
         #expect(eml.contains("To: +8613800000000/TYPE=PLMN"))
     }
 
