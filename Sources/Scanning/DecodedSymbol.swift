@@ -13,6 +13,9 @@ public struct DecodedSymbol: Sendable, Equatable {
     public var pass: String
     /// How many outline points zbar reported: for 1-D codes, one per scan line that read it.
     public var outlinePoints: Int
+    /// zbar's own XML of the symbol, as `zbarimg --xml` prints it (zbar's type names: a UPC-A
+    /// is an `EAN-13` there, as zbarimg says).
+    public var zbarXML: String = ""
 
     public init(
         symbology: Symbology, bytes: [UInt8], text: String, polygon: [Point], pass: String, outlinePoints: Int? = nil

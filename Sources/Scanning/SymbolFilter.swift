@@ -77,9 +77,11 @@ enum SymbolFilter {
             let (x0, y0, x1, y1) = bounds(polygon, margin: 0)
             polygon = [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1), Point(x: x0, y: y1)]
         }
-        return DecodedSymbol(
+        var symbol = DecodedSymbol(
             symbology: symbology, bytes: bytes, text: PayloadText.decode(bytes), polygon: polygon, pass: pass,
             outlinePoints: item.polygon.count)
+        symbol.zbarXML = item.xml
+        return symbol
     }
 
     /// zbar sometimes reads a UPC-E or EAN-8 inside the bars of a longer code: a short symbol whose

@@ -1,11 +1,17 @@
 import CZBar
 import Imaging
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A raw result of one zbar pass, before any normalisation.
 struct ZBarSymbol: Sendable {
     var type: zbar_symbol_type_t
     var bytes: [UInt8]
     var polygon: [Point]
+    /// zbar's own XML of the symbol (`zbar_symbol_xml`), as `zbarimg --xml` prints it.
+    var xml: String = ""
 }
 
 /// Owns one zbar image scanner configured for a set of symbologies.
@@ -81,11 +87,23 @@ final class ZBarScanner {
                         Point(
                             x: Double(zbar_symbol_get_loc_x(current, i)), y: Double(zbar_symbol_get_loc_y(current, i))))
                 }
-                found.append(ZBarSymbol(type: zbar_symbol_get_type(current), bytes: bytes, polygon: polygon))
+                found.append(
+                    ZBarSymbol(
+                        type: zbar_symbol_get_type(current), bytes: bytes, polygon: polygon, xml: Self.xml(of: current))
+                )
                 symbol = zbar_symbol_next(current)
             }
             return found
         }
+    }
+
+    /// zbar's XML of `symbol`; its buffer is allocated by zbar and freed here.
+    static func xml(of symbol: OpaquePointer) -> String {
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var length: UInt32 = 0
+        defer { free(buffer) }
+        guard let text = zbar_symbol_xml(symbol, &buffer, &length) else { return "" }
+        return String(cString: text)
     }
 
     private func check(_ status: Int32, _ what: String) throws(ScanError) {

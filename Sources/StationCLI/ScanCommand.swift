@@ -11,7 +11,9 @@ public struct ScanCommand: ParsableCommand {
         abstract: "Decode QR codes and product barcodes in images, like zbarimg.",
         discussion: """
             Reads PNG, JPEG (EXIF orientation applied), PGM/PPM and the first frame of a Y4M stream; - reads one \
-            image from standard input. Prints one line per symbol: SYMBOLOGY:TEXT (zbarimg's names).
+            image from standard input. Prints one line per symbol: SYMBOLOGY:TEXT (zbarimg's names); --xml \
+            prints zbarimg's XML (each symbol as zbar describes it), -1 stops at the first symbol, and \
+            -S takes zbarimg's symbology settings (-Sdisable -Sqrcode.enable reads QR codes only).
 
             Exit status: 0 every image yielded a symbol, 4 some yielded none, 1 an image could not be read, \
             64 usage error.
@@ -37,11 +39,27 @@ public struct ScanCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No summary line on standard error.")
     public var quiet = false
 
+    @Flag(help: "Print zbarimg's XML: barcodes, source, index and zbar's own symbol elements.")
+    public var xml = false
+
+    @Flag(name: [.customShort("1"), .customLong("oneshot")], help: "Stop after the first symbol.")
+    public var oneshot = false
+
+    @Option(
+        name: [.customShort("S", allowingJoined: true), .customLong("set")],
+        help:
+            "A zbarimg setting: [SYMBOLOGY.]enable|disable[=0|1], SYMBOLOGY one of qrcode, ean13, ean8, upca, upce, code128 or *."
+    )
+    public var settings: [String] = []
+
     public init() {}
 
     public func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one image file, or - for standard input") }
-        guard !(raw && json) else { throw ValidationError("--raw and --json cannot be combined") }
+        guard [raw, json, xml].filter({ $0 }).count <= 1 else {
+            throw ValidationError("--raw, --json and --xml cannot be combined")
+        }
+        _ = try Self.apply(settings, to: symbologies)
         guard files.filter({ $0 == "-" }).count <= 1 else {
             throw ValidationError("standard input (-) can be read only once")
         }
@@ -59,22 +77,74 @@ public struct ScanCommand: ParsableCommand {
         return set
     }
 
+    /// zbarimg's `-S` settings applied in order to `start`.
+    static func apply(_ settings: [String], to start: Set<Symbology>) throws -> Set<Symbology> {
+        let names: [String: Symbology] = [
+            "qrcode": .qr, "qr": .qr, "ean13": .ean13, "ean8": .ean8, "upca": .upca, "upce": .upce,
+            "code128": .code128,
+        ]
+        var set = start
+        for setting in settings {
+            var (target, rest) = ("*", Substring(setting))
+            if let dot = setting.firstIndex(of: ".") {
+                target = String(setting[..<dot])
+                rest = setting[setting.index(after: dot)...]
+            }
+            let parts = rest.split(separator: "=", maxSplits: 1)
+            let value = parts.count == 2 ? String(parts[1]) : "1"
+            guard let config = parts.first, ["enable", "disable"].contains(config), ["0", "1"].contains(value) else {
+                throw ValidationError("-S\(setting): only enable and disable (=0 or =1) are supported")
+            }
+            let on = (config == "enable") == (value == "1")
+            let affected: Set<Symbology>
+            if target == "*" {
+                affected = Set(Symbology.allCases)
+            } else if let symbology = names[target.lowercased()] {
+                affected = [symbology]
+            } else {
+                throw ValidationError(
+                    "-S\(setting): unknown symbology '\(target)'; known: qrcode, ean13, ean8, upca, upce, code128")
+            }
+            if on { set.formUnion(affected) } else { set.subtract(affected) }
+        }
+        guard !set.isEmpty else { throw ValidationError("the -S settings leave no symbology enabled") }
+        return set
+    }
+
+    /// `text` for an XML attribute in single quotes.
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: "'", with: "&apos;")
+    }
+
     public func run() throws {
-        let pipeline = DecodePipeline(symbologies: symbologies)
+        let pipeline = DecodePipeline(symbologies: try Self.apply(settings, to: symbologies))
         let clock = ContinuousClock()
         let start = clock.now
         var unreadable = 0, empty = 0, symbolCount = 0
         var progress = ProgressBar(total: files.count)
+        if xml { Terminal.write("<barcodes xmlns='http://zbar.sourceforge.net/2008/barcode'>\n", to: 1) }
+        defer { if xml { Terminal.write("</barcodes>\n", to: 1) } }
         for (index, file) in files.enumerated() {
             progress.update(index)
             do {
                 let image = try ImageReader.read(path: file)
-                let result = try pipeline.decode(image)
-                if result.symbols.isEmpty { empty += 1 }
-                symbolCount += result.symbols.count
+                let found = try pipeline.decode(image).symbols
+                let symbols = oneshot ? Array(found.prefix(1)) : found
+                if symbols.isEmpty { empty += 1 }
+                symbolCount += symbols.count
                 var out = ""
-                for symbol in result.symbols { out += try line(for: symbol, file: file) + "\n" }
+                if xml {
+                    out += "<source href='\(Self.escaped(file))'>\n"
+                    if !symbols.isEmpty {
+                        out += "<index num='0'>\n" + symbols.map { $0.zbarXML + "\n" }.joined() + "</index>\n"
+                    }
+                    out += "</source>\n"
+                } else {
+                    for symbol in symbols { out += try line(for: symbol, file: file) + "\n" }
+                }
                 Terminal.write(out, to: 1)
+                if oneshot, !symbols.isEmpty { break }
             } catch {
                 progress.finish()
                 Terminal.error("coupon-station: \(error)")
@@ -90,6 +160,8 @@ public struct ScanCommand: ParsableCommand {
                 "scanned \(symbolCount) symbols from \(files.count - unreadable) of \(files.count) images in "
                     + String(format: "%.2f", elapsed) + " s; \(empty) without a symbol, \(unreadable) unreadable")
         }
+        // -1 found what it was asked for: the images before it do not make this a failure.
+        if oneshot, symbolCount > 0 { return }
         if unreadable > 0 { throw ScanShortfall.unreadable(unreadable) }
         if empty > 0 { throw ScanShortfall.empty(empty) }
     }

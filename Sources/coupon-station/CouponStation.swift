@@ -6,7 +6,17 @@ import StationCLI
 @main
 enum CouponStation {
     static func main() async {
-        await ProgramMain.run(StationCommands.self, exitStatus: exitStatus)
+        await ProgramMain.run(
+            StationCommands.self, arguments: zbarimgSettings(Array(CommandLine.arguments.dropFirst())),
+            exitStatus: exitStatus)
+    }
+
+    /// zbarimg writes its settings joined to `-S`, values included (`-Sqrcode.enable=0`), which
+    /// ArgumentParser does not split: each becomes `--set SETTING` before parsing.
+    static func zbarimgSettings(_ arguments: [String]) -> [String] {
+        arguments.flatMap { argument in
+            argument.hasPrefix("-S") && argument.count > 2 ? ["--set", String(argument.dropFirst(2))] : [argument]
+        }
     }
 
     /// The one place this program's failures become exit statuses (docs/station.md).
