@@ -15,4 +15,18 @@ struct CouponBench: AsyncParsableCommand {
             ClipCommand.self, IssueBench.self, StationBench.self, IDsCommand.self,
         ]
     )
+
+    static func main() async {
+        Interrupts.install()
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
