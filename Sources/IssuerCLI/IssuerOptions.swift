@@ -12,7 +12,9 @@ struct ServerOptions: ParsableArguments {
     @Option(
         help: "The provider's URL, or several servers of it separated by commas, tried in turn (env COUPON_SERVER).")
     var server: String?
-    @Option(help: "An admin API key (env COUPON_API_KEY).") var key: String?
+    @Option(help: "An admin API key (env COUPON_API_KEY); --key-file keeps it out of ps.") var key: String?
+    @Option(name: .customLong("key-file"), help: "A file holding the API key (mode 0600, as data/admin.key is).")
+    var keyFile: String?
     @OptionGroup var trust: ServerTrustOptions
 
     /// Runs `body` with the admin calls these options point at; the HTTP client is shut down after.
@@ -27,8 +29,12 @@ struct ServerOptions: ParsableArguments {
         do { checked = try trust.resolve(server: server, values: values) } catch {
             throw IssuerError.badInput(error.description)
         }
-        guard let key = key ?? values["COUPON_API_KEY"], !key.isEmpty else {
-            throw IssuerError.badInput("no API key: give --key KEY or set COUPON_API_KEY")
+        var fromFile: String?
+        if let keyFile {
+            do { fromFile = try KeyFile.read(keyFile) } catch { throw IssuerError.badInput(error.description) }
+        }
+        guard let key = key ?? fromFile ?? values["COUPON_API_KEY"], !key.isEmpty else {
+            throw IssuerError.badInput("no API key: give --key-file FILE, set COUPON_API_KEY, or give --key KEY")
         }
         do {
             return try await withHTTPClient(caFile: checked.caFile) { http in

@@ -11,7 +11,9 @@ struct StationOptions: ParsableArguments {
     @Option(
         help: "The provider's URL, or several servers of it separated by commas, tried in turn (env COUPON_SERVER).")
     var server: String?
-    @Option(help: "This station's API key (env COUPON_API_KEY).") var key: String?
+    @Option(help: "This station's API key (env COUPON_API_KEY); --key-file keeps it out of ps.") var key: String?
+    @Option(name: .customLong("key-file"), help: "A file holding this station's API key (mode 0600).")
+    var keyFile: String?
     @OptionGroup var trust: ServerTrustOptions
     @Option(help: "Shop name on receipts (env COUPON_STATION_SHOP).") var shop: String?
     @Option(help: "Station name on receipts (env COUPON_STATION_NAME).") var station: String?
@@ -48,8 +50,12 @@ struct StationOptions: ParsableArguments {
         guard let server = server ?? values["COUPON_SERVER"] else {
             throw StationError.badInput("no server: give --server URL or set COUPON_SERVER")
         }
-        guard let key = key ?? values["COUPON_API_KEY"] else {
-            throw StationError.badInput("no station key: give --key KEY or set COUPON_API_KEY")
+        var fromFile: String?
+        if let keyFile {
+            do { fromFile = try KeyFile.read(keyFile) } catch { throw StationError.badInput(error.description) }
+        }
+        guard let key = key ?? fromFile ?? values["COUPON_API_KEY"] else {
+            throw StationError.badInput("no station key: give --key-file FILE, set COUPON_API_KEY, or give --key KEY")
         }
         let checked: (url: String, caFile: String?)
         do {
