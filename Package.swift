@@ -155,7 +155,7 @@ let package = Package(
         // coupon-station with a crash injected after a checkout step: the crash tests' harness only.
         .executableTarget(name: "station-crash", dependencies: ["StationCLI", "CLISupport"], path: "Tests/StationCrash"),
         // What several test targets share: a raw socket for requests no HTTP client would send.
-        .target(name: "TestSupport", dependencies: ["CouponStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CouponStore", "CouponCore"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),

@@ -18,7 +18,7 @@ public final class PostgresCouponStore: CouponStore {
     public let maxBalance: Int64
     private let runner: Task<Void, Never>
     /// How long a request waits for a connection before it fails as unavailable.
-    let leaseTimeout: Duration = .seconds(5)
+    let leaseTimeout: Duration
     /// How long starting waits for its first connections (the migration and the secret check): a
     /// server starting beside a busy database, or many at once, may wait longer than a request.
     let startupTimeout: Duration = .seconds(20)
@@ -29,8 +29,10 @@ public final class PostgresCouponStore: CouponStore {
     ///   the check value of another secret, or when it cannot be reached.
     public init(
         location: PostgresLocation, hasher: CodeHasher, maxBalance: Int64 = Limits().maxBalance,
-        checkSecret: Bool = true, logger: Logger = Logger(label: "coupon.postgres")
+        checkSecret: Bool = true, leaseTimeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "coupon.postgres")
     ) async throws {
+        self.leaseTimeout = leaseTimeout
         self.location = location
         self.hasher = hasher
         self.maxBalance = maxBalance

@@ -47,7 +47,9 @@ struct RenderCommandTests {
     func errors() throws {
         #expect(try run("couponctl", ["render", "x", "-l", "Z"]).status == 64)
         #expect(try run("couponctl", ["render", "x", "-s", "0"]).status == 64)
-        #expect(try run("couponctl", ["render"]).status == 64)
+        #expect(try run("couponctl", ["render", "x", "-r", "/dev/null"]).status == 64)
+        // No TEXT: standard input, as qrencode reads it; empty is bad input.
+        #expect(try run("couponctl", ["render", "-o", "/dev/null"], stdin: Data()).status == 2)
         // Text that cannot be a QR is bad input (2), as couponctl's exit table says.
         let empty = try run("couponctl", ["render", "", "-o", "/dev/null"])
         #expect(empty.status == 2, "\(empty.stderr)")
