@@ -19,6 +19,9 @@ public struct DecodePipeline: Sendable {
     /// (0.6 is about 15 ms on the machine of docs/benchmarks.md, 2026-12-01): the QR locator's
     /// grid search costs about the same on any image.
     public var workFloor = 0.6
+    /// Keep zbar's XML of each symbol (``DecodedSymbol/zbarXML``), for `scan --xml`; off, the
+    /// decode and frame paths do not pay for it.
+    public var describesSymbols = false
 
     /// A pipeline with the standard cascade for `symbologies`.
     public init(symbologies: Set<Symbology> = Set(Symbology.allCases)) {
@@ -89,7 +92,8 @@ public struct DecodePipeline: Sendable {
                 for (prepared, back) in group() {
                     tried += 1
                     let (image, mapping) = focus.flatMap { $0.crop(prepared, back) } ?? (prepared, back)
-                    let scanner = try ZBarScanner(symbologies: symbologies, density: pass.density)
+                    let scanner = try ZBarScanner(
+                        symbologies: symbologies, density: pass.density, describing: describesSymbols)
                     symbols = SymbolFilter.accept(
                         try scanner.scan(image), pass: pass.name, mapping: mapping, symbologies: symbologies)
                     if !symbols.isEmpty { break search }

@@ -20,14 +20,20 @@ struct ZBarSymbol: Sendable {
 /// the order of images; the pipeline therefore creates a new one for every image it scans.
 final class ZBarScanner {
     private let handle: OpaquePointer
+    /// Whether each symbol's XML is kept (``ZBarSymbol/xml``).
+    private let describing: Bool
 
     /// - Parameter density: scan every `x`-th column and `y`-th row (zbar's default is every
     ///   one); an enlarged image repeats its rows, so skipping some costs few reads.
-    init(symbologies: Set<Symbology>, density: (x: Int32, y: Int32) = (1, 1)) throws(ScanError) {
+    /// - Parameter describing: keep zbar's XML of each symbol.
+    init(symbologies: Set<Symbology>, density: (x: Int32, y: Int32) = (1, 1), describing: Bool = false)
+        throws(ScanError)
+    {
         guard let handle = zbar_image_scanner_create() else {
             throw ScanError(operation: "zbar_image_scanner_create", code: -1)
         }
         self.handle = handle
+        self.describing = describing
         // D-Bus broadcasting off, or zbar prints "Connection Error" on machines without a bus.
         try check(zbar_image_scanner_request_dbus(handle, 0), "zbar_image_scanner_request_dbus")
         try check(
@@ -89,7 +95,8 @@ final class ZBarScanner {
                 }
                 found.append(
                     ZBarSymbol(
-                        type: zbar_symbol_get_type(current), bytes: bytes, polygon: polygon, xml: Self.xml(of: current))
+                        type: zbar_symbol_get_type(current), bytes: bytes, polygon: polygon,
+                        xml: describing ? Self.xml(of: current) : "")
                 )
                 symbol = zbar_symbol_next(current)
             }

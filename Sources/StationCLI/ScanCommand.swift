@@ -118,7 +118,8 @@ public struct ScanCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let pipeline = DecodePipeline(symbologies: try Self.apply(settings, to: symbologies))
+        var pipeline = DecodePipeline(symbologies: try Self.apply(settings, to: symbologies))
+        pipeline.describesSymbols = xml
         let clock = ContinuousClock()
         let start = clock.now
         var unreadable = 0, empty = 0, symbolCount = 0

@@ -91,14 +91,14 @@ struct Migrate: AsyncParsableCommand {
             let liabilityAfter = try await target.liability(asOf: nil)
             let same = liabilityBefore == liabilityAfter
             if json {
-                let object: [String: Any] = [
-                    "copied": Dictionary(uniqueKeysWithValues: counts.tables.map { ($0.name, $0.rows) }),
-                    "source_audit_findings": before.count, "target_audit_findings": after.count,
-                    "liability_source": liabilityBefore.mapValues { "\($0)" },
-                    "liability_target": liabilityAfter.mapValues { "\($0)" }, "liability_equal": same,
-                ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                let report = MigrateReport(
+                    copied: Dictionary(uniqueKeysWithValues: counts.tables.map { ($0.name, $0.rows) }),
+                    sourceAuditFindings: before.count, targetAuditFindings: after.count,
+                    liabilitySource: liabilityBefore.mapValues { "\($0)" },
+                    liabilityTarget: liabilityAfter.mapValues { "\($0)" }, liabilityEqual: same)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print("copied: \(counts)")
                 print("audit of \(path): \(before.isEmpty ? "clean" : "\(before.count) findings")")
@@ -116,5 +116,26 @@ struct Migrate: AsyncParsableCommand {
             await target.shutdown()
             throw error
         }
+    }
+}
+
+/// What `migrate --json` prints: rows copied per table, both audits' finding counts, and the
+/// outstanding amount per currency on both sides (minor units as text: sums may pass 64 bits).
+struct MigrateReport: Encodable {
+    var copied: [String: Int]
+    var sourceAuditFindings: Int
+    var targetAuditFindings: Int
+    var liabilitySource: [String: String]
+    var liabilityTarget: [String: String]
+    var liabilityEqual: Bool
+
+    // Explicit: a key strategy would also rewrite the dictionaries' keys (currency codes).
+    enum CodingKeys: String, CodingKey {
+        case copied
+        case sourceAuditFindings = "source_audit_findings"
+        case targetAuditFindings = "target_audit_findings"
+        case liabilitySource = "liability_source"
+        case liabilityTarget = "liability_target"
+        case liabilityEqual = "liability_equal"
     }
 }

@@ -15,18 +15,8 @@ struct DemoMigrateTests {
 
     /// Runs `executable` with `arguments` from the package root; its exit status and output.
     static func run(_ executable: URL, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try runProgram(executable, arguments, in: packageRoot, mergeErrors: true)
+        return (result.status, result.text)
     }
 
     @Test("the demo's database migrates with the same totals, and its coupon settles on PostgreSQL")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `couponctl render -t` against the `qrencode` CLI (Debian's, which scripts/setup installs) on the
@@ -7,21 +8,8 @@ import Testing
 struct RenderTextTests {
     /// Runs `executable` with `arguments` and `input` on standard input; status and output bytes.
     static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (Int32, [UInt8]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        try process.run()
-        if let input {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try inPipe.fileHandleForWriting.close()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, [UInt8](data))
+        let result = try runProgram(URL(fileURLWithPath: executable), arguments, stdin: input.map { Data($0.utf8) })
+        return (result.status, result.stdout)
     }
 
     static var couponctl: String { productsFolder.appendingPathComponent("couponctl").path }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `coupon-station scan --xml`, `-1` and `-S` against Debian's `zbarimg` (zbar-tools, installed by
@@ -15,17 +16,8 @@ struct ScanXMLTests {
 
     /// zbarimg's standard output (its D-Bus complaints on standard error dropped).
     static func zbarimg(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: zbarimg)
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try runProgram(URL(fileURLWithPath: zbarimg), arguments, in: root)
+        return (result.status, result.text)
     }
 
     /// The `<source>` elements of an XML document by their href, and the rest of its lines.

@@ -1,5 +1,6 @@
 import CLISupport
 import Foundation
+import TestSupport
 import Testing
 
 /// `--version` from one place with the git revision, and shell completion installed by
@@ -9,22 +10,13 @@ struct VersionTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// Runs `executable` with `arguments`; exit status and standard output (standard error dropped).
+    /// Runs `executable` with `arguments` from the package root; exit status and standard output.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
         -> (Int32, String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try runProgram(
+            URL(fileURLWithPath: executable), arguments, in: root, environment: environment)
+        return (result.status, result.text)
     }
 
     @Test("each program prints the same version and git revision, and exits 0")
