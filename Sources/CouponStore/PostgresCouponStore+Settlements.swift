@@ -14,9 +14,9 @@ extension PostgresCouponStore {
     /// rendering of its response.
     typealias SettleAnswer = (key: IdempotencyKey, render: @Sendable (SettlementOutcome) throws -> StoredResponse)
 
-    /// The settlement in the caller's transaction, in three statements: the coupon locked and
-    /// the basket's products read in one, the decision here, and every write of an approved sale
-    /// in one more (with its answer under `answer`'s key, rendered before it is written, so the
+    /// The settlement in the caller's transaction, in two statements: the coupon locked and the
+    /// basket's products read in one; then, after the decision here, every write of an approved
+    /// sale in one more (with its answer under `answer`'s key, rendered before it is written, so the
     /// returned response is already stored). A decline returns no response: the caller stores it.
     static func settle(
         _ tx: PostgresTransaction, _ request: SettleRequest, codeHashes hashes: CodeHashes, now: Instant,
@@ -58,7 +58,7 @@ extension PostgresCouponStore {
         let capture = Entry(kind: "capture", balance: (before, after), held: (heldBefore + amount, heldBefore))
         let apply = ApplySettlementStatement(
             couponID: coupon.id, amount: amount, capture: request.capture, settlementID: id,
-            station: request.station, status: request.capture ? "captured" : "held", total: total.minorUnits,
+            station: request.station, total: total.minorUnits,
             due: due.minorUnits, now: now.secondsSince1970, balanceBefore: before, balanceAfter: after,
             holdExpiresAt: expires, lines: lines, entries: request.capture ? [hold, capture] : [hold],
             answer: response)

@@ -118,7 +118,6 @@ struct ApplySettlementStatement: PreparedStoreStatement {
     var capture: Bool
     var settlementID: String
     var station: String
-    var status: String
     var total: Int64
     var due: Int64
     var now: Int64
@@ -137,7 +136,7 @@ struct ApplySettlementStatement: PreparedStoreStatement {
         bindings.append(capture)
         bindings.append(settlementID)
         bindings.append(station)
-        bindings.append(status)
+        bindings.append(capture ? "captured" : "held")
         bindings.append(total)
         bindings.append(due)
         bindings.append(now)
