@@ -138,9 +138,7 @@ public struct ExportEntry: Codable, Sendable, Equatable {
     public var seq: Int64
     public var at: String
     public var couponID, kind, actor: String
-    /// Minor units of `currency`.
-    public var amount, balanceBefore, balanceAfter: Int64
-    public var currency: String
+    public var amount, balanceBefore, balanceAfter: Amount
     public var settlementID: String?
 
     enum CodingKeys: String, CodingKey {
@@ -149,7 +147,6 @@ public struct ExportEntry: Codable, Sendable, Equatable {
         case couponID = "coupon_id"
         case kind
         case amount
-        case currency
         case balanceBefore = "balance_before"
         case balanceAfter = "balance_after"
         case actor
@@ -157,15 +154,14 @@ public struct ExportEntry: Codable, Sendable, Equatable {
     }
 
     public init(
-        seq: Int64, at: String, couponID: String, kind: String, amount: Int64, currency: String, balanceBefore: Int64,
-        balanceAfter: Int64, actor: String, settlementID: String? = nil
+        seq: Int64, at: String, couponID: String, kind: String, amount: Amount, balanceBefore: Amount,
+        balanceAfter: Amount, actor: String, settlementID: String? = nil
     ) {
         self.seq = seq
         self.at = at
         self.couponID = couponID
         self.kind = kind
         self.amount = amount
-        self.currency = currency
         self.balanceBefore = balanceBefore
         self.balanceAfter = balanceAfter
         self.actor = actor
@@ -173,12 +169,13 @@ public struct ExportEntry: Codable, Sendable, Equatable {
     }
 }
 
-/// `GET /v1/export`: a page; `next` is the `after` of the next page.
+/// `GET /v1/export`: a page; `next` is the `after` of the next page, an opaque cursor as
+/// `GET /v1/products` gives (today the last line's `seq`, in digits).
 public struct Export: Codable, Sendable, Equatable {
     public var entries: [ExportEntry]
-    public var next: Int64?
+    public var next: String?
 
-    public init(entries: [ExportEntry], next: Int64? = nil) {
+    public init(entries: [ExportEntry], next: String? = nil) {
         self.entries = entries
         self.next = next
     }

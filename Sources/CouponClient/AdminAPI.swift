@@ -124,8 +124,9 @@ public struct AdminAPI: Sendable {
                 + (station.map { "&station=\(APIClient.query($0))" } ?? ""))
     }
 
-    public func export(since: String, after: Int64, limit: Int = 5000) async throws(APIClientError) -> Export {
-        try await client.call(.get, "/v1/export?since=\(APIClient.query(since))&after=\(after)&limit=\(limit)")
+    public func export(since: String, after: String? = nil, limit: Int = 5000) async throws(APIClientError) -> Export {
+        let cursor = after.map { "&after=\(APIClient.query($0))" } ?? ""
+        return try await client.call(.get, "/v1/export?since=\(APIClient.query(since))\(cursor)&limit=\(limit)")
     }
 
     /// An online backup of the database, as its bytes.

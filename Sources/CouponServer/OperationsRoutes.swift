@@ -152,18 +152,25 @@ struct OperationsRoutes<Store: CouponStore> {
         }
         let start = Instant(
             secondsSince1970: try configuration.endOfDay(since, errorCode: .badDate).secondsSince1970 - 86400)
-        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 1000
-        guard (1...10_000).contains(limit) else { throw APIError(.badRequest, .badLimit, "limit is 1 to 10000") }
-        let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
+        let limit = try request.uri.queryParameters.limit(default: 1000, max: 10_000)
+        var after: Int64 = 0
+        if let cursor = request.uri.queryParameters.get("after") {
+            guard let seq = Int64(cursor), seq >= 0 else {
+                throw APIError(.badRequest, .badLimit, "after is the next of a previous page, not '\(cursor)'")
+            }
+            after = seq
+        }
         // One more than asked says whether another page exists: `next` only when it does.
         let fetched = try await store.export(since: start, after: after, limit: limit + 1)
         let rows = fetched.prefix(limit)
         return Export(
             entries: rows.map {
                 .init(
-                    seq: $0.seq, at: $0.at.iso8601, couponID: $0.couponID, kind: $0.kind, amount: $0.amount,
-                    currency: $0.currency, balanceBefore: $0.balanceBefore, balanceAfter: $0.balanceAfter,
-                    actor: $0.actor, settlementID: $0.settlementID)
-            }, next: fetched.count > limit ? rows.last?.seq : nil)
+                    seq: $0.seq, at: $0.at.iso8601, couponID: $0.couponID, kind: $0.kind,
+                    amount: Amount(amount: $0.amount, currency: $0.currency),
+                    balanceBefore: Amount(amount: $0.balanceBefore, currency: $0.currency),
+                    balanceAfter: Amount(amount: $0.balanceAfter, currency: $0.currency), actor: $0.actor,
+                    settlementID: $0.settlementID)
+            }, next: fetched.count > limit ? rows.last.map { "\($0.seq)" } : nil)
     }
 }

@@ -41,10 +41,7 @@ struct ProductRoutes<Store: CouponStore> {
     /// `GET /v1/products?after=CODE&limit=N`, in code order.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ProductList {
         _ = try context.requireKey()
-        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 500
-        guard (1...1000).contains(limit) else {
-            throw APIError(.badRequest, .badLimit, "limit must be 1 to 1000")
-        }
+        let limit = try request.uri.queryParameters.limit(default: 500, max: 1000)
         let after = request.uri.queryParameters.get("after")
         // One more than asked says whether another page exists: `next` only when it does.
         let products = try await store.products(after: after, limit: limit + 1)

@@ -315,7 +315,7 @@ public struct ExportCommand: AsyncParsableCommand {
         let csv = self.csv
         if csv { say(Self.columns.joined(separator: ",")) }
         try await server.withAdmin { admin in
-            var after: Int64 = 0
+            var after: String?
             while true {
                 let page = try await admin.export(since: since, after: after)
                 for entry in page.entries { say(csv ? Self.row(entry) : jsonLine(entry)) }
@@ -328,9 +328,8 @@ public struct ExportCommand: AsyncParsableCommand {
     /// One CSV row, in ``columns`` order, amounts in major units.
     static func row(_ entry: ExportEntry) -> String {
         [
-            "\(entry.seq)", entry.at, entry.couponID, entry.kind, major(entry.amount, entry.currency), entry.currency,
-            major(entry.balanceBefore, entry.currency), major(entry.balanceAfter, entry.currency), entry.actor,
-            entry.settlementID ?? "",
+            "\(entry.seq)", entry.at, entry.couponID, entry.kind, major(entry.amount), entry.amount.currency,
+            major(entry.balanceBefore), major(entry.balanceAfter), entry.actor, entry.settlementID ?? "",
         ].map(CSVCell.escape).joined(separator: ",")
     }
 }

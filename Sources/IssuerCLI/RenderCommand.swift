@@ -8,7 +8,7 @@ import QRRender
 public struct RenderCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a QR code as PNG, SVG or text for a terminal.",
+        abstract: "Render a QR code as PNG, SVG, EPS or text for a terminal.",
         discussion: """
             Flags as qrencode spells them. Defaults: 8 px modules, 4-module margin, level M (qrencode's 3 px and \
             level L are too small and weak for a phone screen). Without TEXT or -r, the text is read from \
@@ -29,7 +29,8 @@ public struct RenderCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("t"), .customLong("type")],
-        help: "Output type: PNG, SVG, UTF8, ANSIUTF8, ANSI or ASCII (default PNG; the text types go to a terminal).")
+        help:
+            "Output type: PNG, SVG, EPS, UTF8, ANSIUTF8, ANSI or ASCII (default PNG; the text types go to a terminal).")
     public var type: String = "PNG"
 
     @Option(name: .shortAndLong, help: "Output file; - for standard output.")
@@ -54,13 +55,14 @@ public struct RenderCommand: ParsableCommand {
 
     /// PNG, SVG, or one of the text types.
     enum Output: Equatable {
-        case png, svg
+        case png, svg, eps
         case text(QRTextType)
 
         init?(_ name: String) {
             switch name.uppercased() {
             case "PNG": self = .png
             case "SVG": self = .svg
+            case "EPS": self = .eps
             default:
                 guard let type = QRTextType(rawValue: name.uppercased()) else { return nil }
                 self = .text(type)
@@ -73,7 +75,7 @@ public struct RenderCommand: ParsableCommand {
     public func validate() throws {
         guard text == nil || dataFile == nil else { throw ValidationError("give TEXT or -r FILE, not both") }
         guard Output(type) != nil else {
-            throw ValidationError("-t must be PNG, SVG, UTF8, ANSIUTF8, ANSI or ASCII, not \(type)")
+            throw ValidationError("-t must be PNG, SVG, EPS, UTF8, ANSIUTF8, ANSI or ASCII, not \(type)")
         }
         if text == nil, dataFile == nil, isatty(STDIN_FILENO) != 0 {
             throw ValidationError("give TEXT, -r FILE, or the text on standard input")
@@ -118,6 +120,7 @@ public struct RenderCommand: ParsableCommand {
             switch outputType {
             case .png: bytes = try QRRenderer.png(matrix, style: style)
             case .svg: bytes = Array(QRRenderer.svg(matrix, style: style).utf8)
+            case .eps: bytes = Array(QRRenderer.eps(matrix, style: style).utf8)
             case .text(let type): bytes = Array(QRRenderer.text(matrix, type: type, margin: margin).utf8)
             }
             if output == "-" {

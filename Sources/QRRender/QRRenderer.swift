@@ -60,4 +60,32 @@ public enum QRRenderer {
 
             """
     }
+
+    /// The symbol as Encapsulated PostScript, as `qrencode -t EPS` writes it byte for byte: one
+    /// unit square per dark module, scaled by the module size, rows from the top.
+    public static func eps(_ matrix: QRMatrix, style: QRStyle = QRStyle()) -> String {
+        let s = style.moduleSize, m = style.margin, total = (matrix.size + 2 * m) * s
+        var points = ""
+        for y in 0..<matrix.size {
+            let row = m + matrix.size - y - 1
+            for x in 0..<matrix.size where matrix[x, y] { points += "\(m + x) \(row) p " }
+        }
+        return """
+            %!PS-Adobe-2.0 EPSF-1.2
+            %%BoundingBox: 0 0 \(total) \(total)
+            %%Pages: 1 1
+            %%EndComments
+            /p { moveto 0 1 rlineto 1 0 rlineto 0 -1 rlineto fill } bind def
+            gsave
+            1.000000 1.000000 1.000000 setrgbcolor
+            \(total) \(total) scale
+            0 0 p
+            grestore
+            0.000000 0.000000 0.000000 setrgbcolor
+            \(s) \(s) scale
+            \(points)
+            %%EOF
+
+            """
+    }
 }

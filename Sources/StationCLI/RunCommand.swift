@@ -92,7 +92,7 @@ public struct RunCommand: AsyncParsableCommand {
             }
             switch effect {
             case .added(let line):
-                signal.good("+ \(line.quantity) x \(line.code)   (\(session.lines.count) line(s) in the basket)")
+                await announce(line, in: &session, checkout: checkout, signal: signal)
             case .removed(let line): signal.good("- removed \(line.quantity) x \(line.code)")
             case .quantity(let n): signal.good("next item counts \(n)")
             case .cancelled: signal.good("basket cancelled")
@@ -115,6 +115,24 @@ public struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
+    /// Looks a scanned product up in the catalogue as it is added, as a till shows the name and
+    /// price at once: an unknown code is taken back out with an error, so the basket never holds
+    /// a line the provider will decline at the end. When the provider cannot be asked, the line
+    /// stays (the settlement prices it) and the operator is told it was not checked.
+    func announce(_ line: BasketLine, in session: inout CheckoutSession, checkout: Checkout, signal: Signal) async {
+        let count = session.lines.count
+        do {
+            let product = try await checkout.client.product(code: line.code)
+            signal.good(
+                "+ \(line.quantity) x \(line.code) \(product.name) \(product.price)   (\(count) line(s) in the basket)")
+        } catch .api(404, _) {
+            _ = session.handle("undo")
+            signal.error("unknown product \(line.code): not in the provider's catalogue, not added")
+        } catch {
+            signal.good("+ \(line.quantity) x \(line.code)   (\(count) line(s) in the basket; not checked: \(error))")
+        }
+    }
+
     func reprint(_ checkout: Checkout, signal: Signal) {
         do {
             guard let last = try checkout.journal.entry(nil)?.receipt else {

@@ -138,17 +138,16 @@ public struct SettleCommand: AsyncParsableCommand {
             var checkout_id: String
             var paid: Bool
             var settlement_id: String?
-            var charged: Int64?
-            var balance_after: Int64?
-            var currency: String?
+            var charged: Amount?
+            var balance_after: Amount?
             var reason: String?
             var printed: Bool
         }
         let receipt = outcome.receipt
         let report = Report(
             checkout_id: outcome.checkoutID, paid: outcome.paid, settlement_id: receipt.settlementID,
-            charged: receipt.charged?.minorUnits, balance_after: receipt.balanceAfter?.minorUnits,
-            currency: (receipt.total ?? receipt.balanceAfter)?.currency.code, reason: receipt.reason,
+            charged: receipt.charged.map(Amount.init), balance_after: receipt.balanceAfter.map(Amount.init),
+            reason: receipt.reason,
             printed: outcome.printError == nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -56,8 +56,8 @@ struct OpenAPITests {
     static let dailyStation = DailyStation(
         station: "till-1", currency: "CNY", settlements: 1, captured: 1, refunded: 1, voided: 1, expiredHolds: 1)
     static let exportEntry = ExportEntry(
-        seq: 1, at: "2026-12-02T10:00:00Z", couponID: "cpn_1", kind: "issue", amount: 1, currency: "CNY",
-        balanceBefore: 0, balanceAfter: 1, actor: "admin", settlementID: "stl_1")
+        seq: 1, at: "2026-12-02T10:00:00Z", couponID: "cpn_1", kind: "issue", amount: amount,
+        balanceBefore: amount, balanceAfter: amount, actor: "admin", settlementID: "stl_1")
 
     /// One value of every type, each optional filled in, by the schema name it must match.
     static let samples: [String: any Codable & Sendable] = [
@@ -87,7 +87,7 @@ struct OpenAPITests {
         "Liability": Liability(asOf: "2026-12-31T15:59:59Z", outstanding: [total]),
         "CampaignTotals": campaignTotals, "Campaign": Campaign(campaign: "spring", totals: [campaignTotals]),
         "DailyStation": dailyStation, "Daily": Daily(date: "2026-12-02", stations: [dailyStation]),
-        "ExportEntry": exportEntry, "Export": Export(entries: [exportEntry], next: 2),
+        "ExportEntry": exportEntry, "Export": Export(entries: [exportEntry], next: "2"),
     ]
 
     /// Differences between a JSON value and a schema, as readable lines.

@@ -124,8 +124,13 @@ struct AdminTests {
             #expect(row["settlements"] as? Int == 2)
             let export = try await client.call(.get, "/v1/export?since=\(day)", key: server.adminKey)
             let entries = try #require(export.body["entries"] as? [[String: Any]])
-            let captured = entries.filter { $0["kind"] as? String == "capture" }.compactMap { $0["amount"] as? Int }
-            let refunded = entries.filter { $0["kind"] as? String == "refund" }.compactMap { $0["amount"] as? Int }
+            func amounts(_ kind: String) -> [Int] {
+                entries.filter { $0["kind"] as? String == kind }
+                    .compactMap { ($0["amount"] as? [String: Any])?["amount"] as? Int }
+            }
+            let captured = amounts("capture")
+            let refunded = amounts("refund")
+            #expect(entries.allSatisfy { ($0["balance_after"] as? [String: Any])?["currency"] as? String == "CNY" })
             #expect(row["captured"] as? Int == captured.reduce(0, +))
             #expect(row["refunded"] as? Int == refunded.reduce(0, +))
             #expect(captured.reduce(0, +) == 30000)
@@ -133,11 +138,16 @@ struct AdminTests {
             let count = entries.count
             let firstPage = try await client.call(
                 .get, "/v1/export?since=\(day)&limit=\(count - 1)", key: server.adminKey)
-            let after = try #require((firstPage.body["next"] as? NSNumber)?.int64Value)
+            let after = try #require(firstPage.body["next"] as? String)
             let last = try await client.call(
                 .get, "/v1/export?since=\(day)&limit=1&after=\(after)", key: server.adminKey)
             #expect((last.body["entries"] as? [[String: Any]])?.count == 1)
             #expect(last.body["next"] == nil)
+            // A cursor or limit that is not one is refused, not read as the first page.
+            for query in ["after=abc", "after=-1", "limit=abc", "limit=0"] {
+                let refused = try await client.call(.get, "/v1/export?since=\(day)&\(query)", key: server.adminKey)
+                #expect(refused.status == 400 && refused.body.errorCode() == "bad_limit", "\(query)")
+            }
             let audit = try await client.call(.get, "/v1/audit", key: server.adminKey)
             #expect(audit.body["ok"] as? Bool == true)
         }

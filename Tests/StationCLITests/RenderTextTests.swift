@@ -35,6 +35,22 @@ struct RenderTextTests {
         }
     }
 
+    @Test("the same EPS as qrencode -t EPS, byte for byte, for each module size and margin")
+    func epsSameAsQrencode() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.qrencode), "qrencode is not installed")
+        for text in Self.texts {
+            for (size, margin) in [("3", "4"), ("8", "2"), ("1", "0")] {
+                let options = ["-t", "EPS", "-s", size, "-m", margin, "-l", "M", "-o", "-"]
+                let (peerStatus, peer) = try Self.run(Self.qrencode, options + [text])
+                let (status, ours) = try Self.run(Self.couponctl, ["render", text] + options)
+                #expect(peerStatus == 0 && status == 0)
+                #expect(String(decoding: ours, as: UTF8.self).hasPrefix("%!PS-Adobe-2.0 EPSF-1.2\n"))
+                let same = ours == peer  // not the bytes themselves in the message: thousands of them
+                #expect(same, "EPS -s \(size) -m \(margin) '\(text)' differs from qrencode")
+            }
+        }
+    }
+
     @Test("the text on standard input, as qrencode reads it (a trailing newline included)")
     func standardInput() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.qrencode), "qrencode is not installed")

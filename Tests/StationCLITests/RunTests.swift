@@ -68,6 +68,7 @@ struct RunTests {
             [
                 coupon.code,  // a coupon before any product: refused
                 "qty 0", "undo", "not a code!", "8480000823274", "cancel",  // basket emptied
+                "4006381333931",  // a valid EAN-13 the catalogue does not have: not added
                 "*2", "8480000823274", coupon.code,  // 12.00 paid
                 "reprint",
             ].joined(separator: "\n") + "\n"
@@ -79,6 +80,7 @@ struct RunTests {
         for message in [
             "ERROR: scan the products before the coupon", "ERROR: a quantity is 1 to 999", "ERROR: the basket is empty",
             "basket cancelled", "next item counts 2", "\u{07}+ 2 x 8480000823274", "\u{07}\u{07}ERROR", "reprinted",
+            "ERROR: unknown product 4006381333931: not in the provider's catalogue, not added",
         ] {
             #expect(result.stderr.contains(message), "missing \(message) in \(result.stderr)")
         }

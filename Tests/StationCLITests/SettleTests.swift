@@ -79,8 +79,10 @@ struct SettleTests {
         #expect(result.status == 0, "\(result.stderr)")
         let outcome = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         #expect(outcome["paid"] as? Bool == true)
-        #expect(outcome["charged"] as? Int == 1800)
-        #expect(outcome["balance_after"] as? Int == 28200)
+        // Amounts are objects with their currency, as the API gives them.
+        #expect((outcome["charged"] as? [String: Any])?["amount"] as? Int == 1800)
+        #expect((outcome["charged"] as? [String: Any])?["currency"] as? String == "CNY")
+        #expect((outcome["balance_after"] as? [String: Any])?["amount"] as? Int == 28200)
         let link = try await runDetached("coupon-station", ["scan", "--raw", "-q", qr.path]).text
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(link.hasPrefix("https://cpn.example/b/"))
