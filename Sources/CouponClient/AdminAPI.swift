@@ -47,6 +47,11 @@ public struct AdminAPI: Sendable {
         try await client.call(.post, coupon(couponID, blocked ? "block" : "unblock"), idempotencyKey: key())
     }
 
+    /// Erases the coupon's phone number.
+    public func forgetPhone(couponID: String) async throws(APIClientError) -> Coupon {
+        try await client.call(.post, coupon(couponID, "forget-phone"), idempotencyKey: key())
+    }
+
     public func reissue(couponID: String) async throws(APIClientError) -> Coupon {
         try await client.call(.post, coupon(couponID, "reissue"), idempotencyKey: key())
     }

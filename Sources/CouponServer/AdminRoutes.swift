@@ -17,6 +17,7 @@ struct AdminRoutes<Store: CouponStore> {
         group.post("coupons/:id/block", use: block)
         group.post("coupons/:id/unblock", use: unblock)
         group.post("coupons/:id/reissue", use: reissue)
+        group.post("coupons/:id/forget-phone", use: forgetPhone)
         group.post("settlements/:id/refund", use: refund)
     }
 
@@ -136,6 +137,20 @@ struct AdminRoutes<Store: CouponStore> {
             try await store.setBlocked(
                 couponID: id, blocked: blocked, actor: principal.actor, now: configuration.clock(), idempotency: key,
                 render: render)
+        }
+    }
+
+    /// Erases the coupon's phone number (its holder asked): personal data kept no longer than
+    /// needed. Asking again is no error; the ledger records each request and who made it.
+    @Sendable func forgetPhone(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let raw = try await request.body.collect(upTo: configuration.limits.maxBody)
+        let id = try context.parameters.require("id")
+        let key = try gate.key(for: request, body: raw, principal: principal)
+        let render = couponResponse
+        return try await gate.respond(key) { [store, configuration] in
+            try await store.forgetPhone(
+                couponID: id, actor: principal.actor, now: configuration.clock(), idempotency: key, render: render)
         }
     }
 

@@ -77,6 +77,9 @@ public func buildApplication<Store: CouponStore>(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
     if let tls = configuration.tls { app.addServices(TLSReloadService(reloader: tls, logger: logger)) }
-    app.addServices(HoldExpiryService(store: store, clock: configuration.clock, interval: .seconds(5), logger: logger))
+    app.addServices(
+        HoldExpiryService(
+            store: store, clock: configuration.clock, interval: .seconds(5),
+            phoneRetention: Int64(configuration.phoneRetentionDays) * 86400, logger: logger))
     return app
 }

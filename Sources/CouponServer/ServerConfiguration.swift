@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     /// Failed code lookups and settlements with unknown codes allowed per key, and per client
     /// address, each minute.
     public var failureLimit = 20
+    /// Days a coupon's phone number is kept after the coupon is spent or expired; then it is erased.
+    public var phoneRetentionDays = 90
     /// The largest balance, batch, price and request bodies (docs/operations.md lists them).
     public var limits = Limits()
     /// Timeouts and connection caps against clients that hold connections open.

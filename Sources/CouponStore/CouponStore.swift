@@ -112,6 +112,16 @@ public protocol CouponStore: Sendable {
         settlementID: String, lines: [(code: ProductCode, quantity: Int)], actor: String, now: Instant,
         idempotency: IdempotencyKey?, render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementRecord>
+    /// Erases a coupon's phone number (personal data, on its holder's request); the ledger records
+    /// who asked and when, also when there was no number left to erase.
+    func forgetPhone(
+        couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord>
+    /// Erases the phone numbers of coupons that expired, or were spent to nothing (their last
+    /// ledger line), before `cutoff`; blocked coupons keep theirs. Each erasure is a ledger line.
+    /// Returns how many.
+    func forgetPhones(spentOrExpiredBefore cutoff: Instant, now: Instant) async throws -> Int
     /// Expires every coupon past its expiry with nothing held: its balance leaves as `expire`
     /// (breakage) in the ledger. Returns how many.
     func expireCoupons(now: Instant) async throws -> Int
@@ -144,6 +154,8 @@ public struct CouponRecord: Sendable, Equatable {
     public var lastFour: String
     public var snapshot: CouponSnapshot
     public var campaign: String? = nil
+    /// Whether a phone number is on file (the number itself is never read back out of the store).
+    public var hasPhone = false
 }
 
 /// The answer to an issue: the only time the full code is seen.
@@ -208,6 +220,8 @@ public struct SettlementOutcome: Sendable, Equatable {
 public struct LedgerEntry: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case issue, load, hold, capture, release, refund, expire, adjust, block, unblock, reissue
+        /// The coupon's phone number was erased (on request, or when its retention ended).
+        case forgetPhone = "forget_phone"
     }
 
     public var kind: Kind

@@ -143,6 +143,44 @@ extension PostgresCouponStore {
         }
     }
 
+    public func forgetPhone(
+        couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord> {
+        try await change(couponID: couponID, currency: nil, now: now, idempotency: idempotency, render: render) {
+            tx, row in
+            try await tx.execute("UPDATE coupons SET phone = NULL WHERE id = \(couponID)")
+            let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
+            try await Self.appendLedger(
+                tx, coupon: couponID, kind: .forgetPhone, amount: 0, balance: (balance, balance), held: (held, held),
+                actor: actor, settlement: nil, at: now)
+        }
+    }
+
+    public func forgetPhones(spentOrExpiredBefore cutoff: Instant, now: Instant) async throws -> Int {
+        try await write { tx in
+            let limit = cutoff.secondsSince1970
+            let rows = try await tx.rows(
+                """
+                SELECT id, balance, held FROM coupons c
+                WHERE phone IS NOT NULL AND state <> 'blocked' AND (
+                    (expires_at IS NOT NULL AND expires_at <= \(limit))
+                    OR (balance = 0 AND held = 0
+                        AND (SELECT at FROM ledger WHERE coupon_id = c.id ORDER BY seq DESC LIMIT 1) <= \(limit)))
+                ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
+                """)
+            for row in rows {
+                let id = try row.get("id", as: String.self)
+                let balance = try row.get("balance", as: Int64.self), held = try row.get("held", as: Int64.self)
+                try await tx.execute("UPDATE coupons SET phone = NULL WHERE id = \(id)")
+                try await Self.appendLedger(
+                    tx, coupon: id, kind: .forgetPhone, amount: 0, balance: (balance, balance), held: (held, held),
+                    actor: "retention", settlement: nil, at: now)
+            }
+            return rows.count
+        }
+    }
+
     public func reissue(
         couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse

@@ -292,7 +292,8 @@ public final class PostgresCouponStore: CouponStore {
             snapshot: CouponSnapshot(
                 state: state, balance: Money(minorUnits: try row.get("balance"), currency: currency),
                 held: Money(minorUnits: try row.get("held"), currency: currency), expiresAt: expires.map(Instant.init)),
-            campaign: try row.get("campaign"))
+            campaign: try row.get("campaign"),
+            hasPhone: row.row.contains("phone") ? try row.get("phone", as: String?.self) != nil : false)
     }
 
     static func product(_ row: PostgresStoreRow) throws -> Product {

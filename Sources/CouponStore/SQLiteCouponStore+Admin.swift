@@ -109,6 +109,43 @@ extension SQLiteCouponStore {
         }
     }
 
+    public func forgetPhone(
+        couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
+        render: @escaping @Sendable (CouponRecord) throws -> StoredResponse
+    ) async throws -> Idempotent<CouponRecord> {
+        try await change(couponID: couponID, currency: nil, now: now, idempotency: idempotency, render: render) {
+            db, row in
+            try db.execute(sql: "UPDATE coupons SET phone = NULL WHERE id = ?", arguments: [couponID])
+            let (balance, held) = (row.snapshot.balance.minorUnits, row.snapshot.held.minorUnits)
+            try Self.appendLedger(
+                db, coupon: couponID, kind: .forgetPhone, amount: 0, balance: (balance, balance), held: (held, held),
+                actor: actor, settlement: nil, at: now)
+        }
+    }
+
+    public func forgetPhones(spentOrExpiredBefore cutoff: Instant, now: Instant) async throws -> Int {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, balance, held FROM coupons c
+                    WHERE phone IS NOT NULL AND state <> 'blocked' AND (
+                        (expires_at IS NOT NULL AND expires_at <= :cutoff)
+                        OR (balance = 0 AND held = 0
+                            AND (SELECT at FROM ledger WHERE coupon_id = c.id ORDER BY seq DESC LIMIT 1) <= :cutoff))
+                    LIMIT 1000
+                    """, arguments: ["cutoff": cutoff.secondsSince1970])
+            for row in rows {
+                let id: String = row["id"], balance: Int64 = row["balance"], held: Int64 = row["held"]
+                try db.execute(sql: "UPDATE coupons SET phone = NULL WHERE id = ?", arguments: [id])
+                try Self.appendLedger(
+                    db, coupon: id, kind: .forgetPhone, amount: 0, balance: (balance, balance), held: (held, held),
+                    actor: "retention", settlement: nil, at: now)
+            }
+            return rows.count
+        }
+    }
+
     public func reissue(
         couponID: String, actor: String, now: Instant, idempotency: IdempotencyKey?,
         render: @escaping @Sendable (IssuedCoupon) throws -> StoredResponse

@@ -213,7 +213,8 @@ public final class SQLiteCouponStore: CouponStore {
             snapshot: CouponSnapshot(
                 state: state, balance: Money(minorUnits: row["balance"], currency: currency),
                 held: Money(minorUnits: row["held"], currency: currency), expiresAt: expires.map(Instant.init)),
-            campaign: row.hasColumn("campaign") ? row["campaign"] : nil)
+            campaign: row.hasColumn("campaign") ? row["campaign"] : nil,
+            hasPhone: (row["phone"] as String?) != nil)
     }
 
     static func fetchProduct(_ db: Database, _ code: ProductCode) throws -> Product? {

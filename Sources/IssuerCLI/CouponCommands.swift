@@ -152,6 +152,35 @@ public struct UnblockCommand: AsyncParsableCommand {
     }
 }
 
+/// `couponctl coupons forget-phone ID`: what is done to one coupon's personal data.
+public struct CouponsCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "coupons", abstract: "A coupon's personal data: erase its phone number on request.",
+        subcommands: [ForgetPhone.self])
+    public init() {}
+
+    struct ForgetPhone: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "forget-phone",
+            abstract: "Erase a coupon's phone number now (its holder asked); the ledger records who did it.",
+            discussion: """
+                The server erases numbers by itself once a coupon is spent or expired plus \
+                --phone-retention-days (90 by default). Asking for a coupon without a number is no error.
+                Example:
+                  couponctl coupons forget-phone cpn_3827f29138614f36bda4
+                """)
+        @OptionGroup var server: ServerOptions
+        @Argument(help: "The coupon id.") var id: String
+        @Flag(help: "Print the coupon as JSON.") var json = false
+        func run() async throws {
+            let id = try pathSegment(self.id)
+            let coupon = try await server.withAdmin { try await $0.forgetPhone(couponID: id) }
+            if !json { say("phone number erased") }
+            printCoupon(coupon, json: json)
+        }
+    }
+}
+
 /// `couponctl reissue ID --out DIR`: a lost phone; new code and QR, the old code dead.
 public struct ReissueCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(

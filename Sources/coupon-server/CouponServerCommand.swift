@@ -83,6 +83,12 @@ struct CommonOptions: ParsableArguments {
             result.trustedProxies = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         if let limit = values["COUPON_FAILURE_LIMIT"].flatMap({ Int($0) }) { result.failureLimit = limit }
+        if let days = values["COUPON_PHONE_RETENTION_DAYS"].map({ Int($0) ?? -1 }) {
+            guard (0...3650).contains(days) else {
+                throw ValidationError("the phone retention is 0 to 3650 days after a coupon is spent or expired")
+            }
+            result.phoneRetentionDays = days
+        }
         try result.limits.read(values)
         try result.connections.read(values)
         let certificate = values["COUPON_TLS_CERT"], key = values["COUPON_TLS_KEY"]
@@ -132,12 +138,19 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("tls-key"), help: "PEM private key of --tls-cert; both reload on SIGHUP (env COUPON_TLS_KEY)."
     )
     var tlsKey: String?
+    @Option(
+        name: .customLong("phone-retention-days"),
+        help:
+            "Days a coupon's phone number is kept once it is spent or expired (default 90; env COUPON_PHONE_RETENTION_DAYS)."
+    )
+    var phoneRetentionDays: Int?
     @Flag(name: .customLong("print-config"), help: "Print the resolved configuration and exit.") var printConfig = false
 
     func run() async throws {
         var flags: [String: String] = [:]
         if let tlsCertificate { flags["COUPON_TLS_CERT"] = tlsCertificate }
         if let tlsKey { flags["COUPON_TLS_KEY"] = tlsKey }
+        if let phoneRetentionDays { flags["COUPON_PHONE_RETENTION_DAYS"] = "\(phoneRetentionDays)" }
         var configuration = try common.resolve(
             host: host, port: port, publicURL: publicURL, holdSeconds: holdSeconds, timeZone: timeZone, flags: flags)
         configuration.connections = DescriptorBudget.fit(
@@ -155,6 +168,7 @@ struct Serve: AsyncParsableCommand {
                 time_zone=\(configuration.timeZone)
                 trusted_proxies=\(configuration.trustedProxies.joined(separator: ","))
                 failure_limit=\(configuration.failureLimit)
+                phone_retention_days=\(configuration.phoneRetentionDays)
                 max_balance=\(configuration.limits.maxBalance)
                 max_price=\(configuration.limits.maxPrice)
                 max_batch=\(configuration.limits.maxBatch)
