@@ -41,6 +41,33 @@ struct VersionTests {
         }
     }
 
+    @Test("scripts/install-manuals writes a man page per command and subcommand, from the command definitions")
+    func manuals() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("man-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (status, output) = try Self.run(
+            Self.root.appendingPathComponent("scripts/install-manuals").path, [],
+            environment: ["BIN": productsFolder.path, "MAN_DIR": folder.path])
+        #expect(status == 0, "\(output)")
+        let pages = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+        for page in [
+            "coupon-server.1", "coupon-server.serve.1", "coupon-station.settle.1", "coupon-station.scan.1",
+            "couponctl.1", "couponctl.issue.1", "couponctl.render.1", "couponctl.coupons.forget-phone.1",
+        ] {
+            #expect(pages.contains(page), "no \(page) in \(pages.sorted())")
+        }
+        // man renders them, and what --help says is in the page.
+        let (rendered, text) = try Self.run(
+            "/usr/bin/man", ["-l", "-P", "cat", folder.appendingPathComponent("couponctl.render.1").path],
+            environment: ["MANWIDTH": "100"])
+        #expect(rendered == 0, "\(text)")
+        #expect(text.contains("couponctl render") && text.contains("-t") && text.contains("EPS"), "\(text)")
+        let (_, serve) = try Self.run(
+            "/usr/bin/man", ["-l", "-P", "cat", folder.appendingPathComponent("coupon-server.serve.1").path],
+            environment: ["MANWIDTH": "200"])
+        #expect(serve.contains("--phone-retention-days"), "\(serve)")
+    }
+
     @Test("scripts/install-completions writes bash completion that completes the subcommands")
     func completion() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("completion-\(UUID().uuidString)")
