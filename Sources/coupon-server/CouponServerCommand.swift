@@ -199,8 +199,8 @@ struct Serve: AsyncParsableCommand {
                 "the public URL is \(configuration.publicBaseURL): the QR links and receipt links of every coupon point there, and no phone can open them; set --public-url (COUPON_PUBLIC_URL) to the address customers reach"
             )
         }
-        // Where it will listen is checked first: a failed start creates nothing.
-        try await PortCheck.ensureFree(host: configuration.host, port: configuration.port)
+        // Where it will listen is taken first: a failed start creates nothing.
+        let reservation = try await PortReservation.take(host: configuration.host, port: configuration.port)
         let folder = DataFolder(configuration: configuration)
         // On a shared database, a server makes no secret of its own: it must hold init's.
         let (store, secrets) = try await StoreOpener.open(
@@ -219,6 +219,7 @@ struct Serve: AsyncParsableCommand {
             if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }
         }
         do {
+            try await reservation.release()
             try await app.runService()
         } catch {
             await StoreOpener.close(store)
