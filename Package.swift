@@ -45,6 +45,11 @@ let package = Package(
         .target(name: "Scanning", dependencies: ["CZBar", "Imaging", "GS1", "TextEncoding"]),
         // The coupon domain: money, codes, baskets, the settlement rule. Pure Swift, no I/O.
         .target(name: "CouponCore", dependencies: ["GS1"]),
+        // The patent's first embodiment: a coupon's state signed (Ed25519) into its QR, read offline.
+        .target(
+            name: "SignedState",
+            dependencies: ["CouponCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The API's contract: every request and response body of docs/api.md, Codable. No HTTP library.
         .target(name: "CouponAPI", dependencies: ["CouponCore"]),
         // The one HTTP client of the API (async-http-client): retries, idempotency, typed errors, façades.
@@ -160,6 +165,7 @@ let package = Package(
         .testTarget(name: "QRRenderTests", dependencies: ["QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "Imaging", "SampleSets", "QRRender", "GS1"]),
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
+        .testTarget(name: "SignedStateTests", dependencies: ["SignedState", "CouponCore", "QRRender", "Scanning", "Imaging"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "CouponAPITests", dependencies: ["CouponAPI"]),
         .testTarget(name: "TextEncodingTests", dependencies: ["TextEncoding"]),

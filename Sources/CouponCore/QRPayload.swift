@@ -10,12 +10,14 @@ public enum QRPayload {
         return base + "/c#" + code.grouped
     }
 
-    /// The code in a scanned payload: the fragment of a link, or a bare code.
+    /// The code in a scanned payload: the fragment of a link, or a bare code. A coupon that
+    /// carries its balance on the phone has `.STATE` (its signed state) after the code; the code
+    /// is the part before it.
     /// - Throws: ``CouponCodeError`` when neither holds a valid code.
     public static func code(from payload: String) throws(CouponCodeError) -> CouponCode {
-        if let hash = payload.lastIndex(of: "#") {
-            return try CouponCode(parsing: String(payload[payload.index(after: hash)...]))
-        }
-        return try CouponCode(parsing: payload)
+        var text = Substring(payload)
+        if let hash = text.lastIndex(of: "#") { text = text[text.index(after: hash)...] }
+        if let dot = text.firstIndex(of: ".") { text = text[..<dot] }
+        return try CouponCode(parsing: String(text))
     }
 }
