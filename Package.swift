@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "CouponStore",
             dependencies: [
-                "CouponCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "CouponCore", "SignedState", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -82,7 +82,8 @@ let package = Package(
         .target(
             name: "CouponServer",
             dependencies: [
-                "CouponAPI", "CouponCore", "CouponStore", .product(name: "Hummingbird", package: "hummingbird"),
+                "CouponAPI", "CouponCore", "CouponStore", "SignedState",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -97,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "coupon-server",
             dependencies: [
-                "CouponServer", "CouponStore", "CouponCore", "CLISupport",
+                "CouponServer", "CouponStore", "CouponCore", "CLISupport", "SignedState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,7 +108,7 @@ let package = Package(
         .target(
             name: "Station",
             dependencies: [
-                "CouponAPI", "CouponClient", "CouponCore", "QRRender", "TextEncoding",
+                "CouponAPI", "CouponClient", "CouponCore", "QRRender", "TextEncoding", "SignedState",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -173,6 +174,7 @@ let package = Package(
             name: "CouponServerTests",
             dependencies: [
                 "CouponServer", "CouponStore", "CouponCore", "CouponAPI", "CouponClient", "ServerLauncher", "TestSupport",
+                "SignedState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -17,12 +17,23 @@ public struct IssueBody: Codable, Sendable, Equatable {
     public var expiry: Expiry?
     public var campaign: String?
     public var phone: String?
+    /// The patent's first embodiment: the balance goes back to the phone, signed, after every change.
+    public var balanceOnPhone: Bool?
 
-    public init(initial: Amount, expiry: Expiry? = nil, campaign: String? = nil, phone: String? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case initial, expiry, campaign, phone
+        case balanceOnPhone = "balance_on_phone"
+    }
+
+    public init(
+        initial: Amount, expiry: Expiry? = nil, campaign: String? = nil, phone: String? = nil,
+        balanceOnPhone: Bool? = nil
+    ) {
         self.initial = initial
         self.expiry = expiry
         self.campaign = campaign
         self.phone = phone
+        self.balanceOnPhone = balanceOnPhone
     }
 }
 
@@ -33,16 +44,23 @@ public struct BatchBody: Codable, Sendable, Equatable {
     public var expiry: Expiry?
     public var campaign: String?
     public var coupons: [IssueBody]?
+    public var balanceOnPhone: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case count, initial, expiry, campaign, coupons
+        case balanceOnPhone = "balance_on_phone"
+    }
 
     public init(
         count: Int? = nil, initial: Amount? = nil, expiry: Expiry? = nil, campaign: String? = nil,
-        coupons: [IssueBody]? = nil
+        coupons: [IssueBody]? = nil, balanceOnPhone: Bool? = nil
     ) {
         self.count = count
         self.initial = initial
         self.expiry = expiry
         self.campaign = campaign
         self.coupons = coupons
+        self.balanceOnPhone = balanceOnPhone
     }
 }
 
@@ -58,6 +76,8 @@ public struct Coupon: Codable, Sendable, Equatable {
     public var state: String
     public var expiresAt: String?
     public var campaign: String?
+    /// A coupon that carries its balance on the phone: its newest signed state.
+    public var phoneState: PhoneStateBody?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -70,12 +90,15 @@ public struct Coupon: Codable, Sendable, Equatable {
         case state
         case expiresAt = "expires_at"
         case campaign
+        case phoneState = "phone_state"
     }
 
     public init(
         id: String, code: String? = nil, qrPayload: String? = nil, lastFour: String, balance: Amount, held: Amount,
-        available: Amount, state: String, expiresAt: String? = nil, campaign: String? = nil
+        available: Amount, state: String, expiresAt: String? = nil, campaign: String? = nil,
+        phoneState: PhoneStateBody? = nil
     ) {
+        self.phoneState = phoneState
         self.id = id
         self.code = code
         self.qrPayload = qrPayload

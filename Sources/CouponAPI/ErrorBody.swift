@@ -15,6 +15,8 @@ public enum ErrorCode: Sendable, Hashable, Codable, CustomStringConvertible {
     // 422
     case overLimit, unknownProduct, captureExceedsHold, adjustmentTooLarge, refundTooLarge
     case idempotencyKeyReused
+    // 400 and 422: a phone-balance coupon's signed state
+    case stateMalformed, stateUnknownKey, stateKeyRetired, stateBadSignature, stateMismatch
     // 429, 5xx
     case rateLimited, unavailable, internalError, httpError
     case unknown(String)
@@ -27,7 +29,8 @@ public enum ErrorCode: Sendable, Hashable, Codable, CustomStringConvertible {
         .methodNotAllowed, .requestTimeout, .tooLarge, .headersTooLarge, .insufficientBalance, .expired, .blocked,
         .unknownCoupon, .currencyMismatch, .settlementNotHeld, .holdExpired, .wrongState, .idempotencyInFlight,
         .idempotencyReplayUnreadable, .overLimit, .unknownProduct, .captureExceedsHold, .adjustmentTooLarge,
-        .refundTooLarge, .idempotencyKeyReused, .rateLimited, .unavailable, .internalError, .httpError,
+        .refundTooLarge, .idempotencyKeyReused, .stateMalformed, .stateUnknownKey, .stateKeyRetired,
+        .stateBadSignature, .stateMismatch, .rateLimited, .unavailable, .internalError, .httpError,
     ]
 
     private static let byName: [String: ErrorCode] = Dictionary(
@@ -83,6 +86,11 @@ public enum ErrorCode: Sendable, Hashable, Codable, CustomStringConvertible {
         case .adjustmentTooLarge: "adjustment_too_large"
         case .refundTooLarge: "refund_too_large"
         case .idempotencyKeyReused: "idempotency_key_reused"
+        case .stateMalformed: "state_malformed"
+        case .stateUnknownKey: "state_unknown_key"
+        case .stateKeyRetired: "state_key_retired"
+        case .stateBadSignature: "state_bad_signature"
+        case .stateMismatch: "state_mismatch"
         case .rateLimited: "rate_limited"
         case .unavailable: "unavailable"
         case .internalError: "internal"
@@ -125,15 +133,26 @@ public struct ErrorBody: Codable, Sendable, Equatable {
     public var balance: Amount?
     /// The codes the catalogue does not know (422 `unknown_product`).
     public var unknownProducts: [String]?
+    /// A declined phone-balance coupon's current state (its balance unchanged), with whether the
+    /// presented one was stale.
+    public var phoneState: PhoneStateBody?
+    public var staleState: Bool?
 
     enum CodingKeys: String, CodingKey {
         case error, balance
         case unknownProducts = "unknown_products"
+        case phoneState = "phone_state"
+        case staleState = "stale_state"
     }
 
-    public init(code: ErrorCode, message: String, balance: Amount? = nil, unknownProducts: [String]? = nil) {
+    public init(
+        code: ErrorCode, message: String, balance: Amount? = nil, unknownProducts: [String]? = nil,
+        phoneState: PhoneStateBody? = nil, staleState: Bool? = nil
+    ) {
         error = Detail(code: code, message: message)
         self.balance = balance
         self.unknownProducts = unknownProducts
+        self.phoneState = phoneState
+        self.staleState = staleState
     }
 }

@@ -96,8 +96,15 @@ public struct Settlement: Codable, Sendable, Equatable {
     public var holdExpiresAt: String?
     public var refunded: Amount
     public var balanceLink: String
+    /// A phone-balance coupon's state after this settlement, for the phone and the receipt.
+    public var phoneState: PhoneStateBody?
+    /// True when the state the station presented was older than the coupon's: the provider
+    /// settled against its own balance, and `phone_state` is the current one.
+    public var staleState: Bool?
 
     enum CodingKeys: String, CodingKey {
+        case phoneState = "phone_state"
+        case staleState = "stale_state"
         case id
         case couponID = "coupon_id"
         case station
@@ -116,8 +123,10 @@ public struct Settlement: Codable, Sendable, Equatable {
     public init(
         id: String, couponID: String, station: String, status: String, lines: [SettlementLine], total: Amount,
         charged: Amount, due: Amount, balanceBefore: Amount, balanceAfter: Amount, holdExpiresAt: String? = nil,
-        refunded: Amount, balanceLink: String
+        refunded: Amount, balanceLink: String, phoneState: PhoneStateBody? = nil, staleState: Bool? = nil
     ) {
+        self.phoneState = phoneState
+        self.staleState = staleState
         self.id = id
         self.couponID = couponID
         self.station = station

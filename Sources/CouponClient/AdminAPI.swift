@@ -66,6 +66,23 @@ public struct AdminAPI: Sendable {
         try await client.call(.get, "/v1/settlements/\(APIClient.segment(id))")
     }
 
+    // MARK: The outbox of phone-balance coupons
+
+    /// Pending messages (with their coupons' codes), each leased to this caller for `leaseSeconds`.
+    public func claimOutbox(limit: Int, leaseSeconds: Int) async throws(APIClientError) -> OutboxMessages {
+        try await client.call(
+            .post, "/v1/outbox/claim", body: OutboxClaimBody(limit: limit, leaseSeconds: leaseSeconds))
+    }
+
+    /// Marks messages delivered (repeating it changes nothing).
+    public func markDelivered(ids: [String]) async throws(APIClientError) -> OutboxStatus {
+        try await client.call(.post, "/v1/outbox/delivered", body: OutboxDeliveredBody(ids: ids), idempotencyKey: key())
+    }
+
+    public func outboxStatus() async throws(APIClientError) -> OutboxStatus {
+        try await client.call(.get, "/v1/outbox")
+    }
+
     // MARK: Catalogue
 
     public func putProduct(code: String, _ body: ProductBody) async throws(APIClientError) -> ProductInfo {

@@ -65,4 +65,9 @@ public struct StationAPI: Sendable {
     public func product(code: String) async throws(APIClientError) -> ProductInfo {
         try await client.call(.get, "/v1/products/\(APIClient.segment(code))")
     }
+
+    /// The provider's state keys and clock (no key needed): a till checks phone states with them.
+    public func publicKeys() async throws(APIClientError) -> PublicKeys {
+        try await client.call(.get, "/v1/public/keys")
+    }
 }

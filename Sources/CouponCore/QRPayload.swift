@@ -10,6 +10,21 @@ public enum QRPayload {
         return base + "/c#" + code.grouped
     }
 
+    /// The link of a coupon that carries its balance on the phone: `<base>/c#<CODE>.<STATE>`
+    /// (the signed state after the code, still in the fragment); without a state, ``link(baseURL:code:)``.
+    public static func link(baseURL: String, code: CouponCode, state: String?) -> String {
+        guard let state else { return link(baseURL: baseURL, code: code) }
+        return link(baseURL: baseURL, code: code) + "." + state
+    }
+
+    /// The signed state in a scanned payload (after the code, past a `.`), or nil.
+    public static func state(from payload: String) -> String? {
+        var text = Substring(payload)
+        if let hash = text.lastIndex(of: "#") { text = text[text.index(after: hash)...] }
+        guard let dot = text.firstIndex(of: "."), text.index(after: dot) < text.endIndex else { return nil }
+        return String(text[text.index(after: dot)...])
+    }
+
     /// The code in a scanned payload: the fragment of a link, or a bare code. A coupon that
     /// carries its balance on the phone has `.STATE` (its signed state) after the code; the code
     /// is the part before it.

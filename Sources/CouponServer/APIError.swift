@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import SignedState
 
 /// An error the API reports as `{"error": {"code": "...", "message": "..."}}` with its status.
 /// Every client mistake maps to one of these with a 4xx; anything else is a 500 and a bug.
@@ -69,6 +70,10 @@ public struct APIError: HTTPResponseError, Sendable {
             let code = ErrorCode(rawValue: "bad_" + (error.field.split(separator: " ").last.map(String.init) ?? "text"))
             return APIError(.badRequest, code, error.description)
         case let error as CouponCodeError: return APIError(.badRequest, .invalidCode, error.description)
+        case let error as PhoneStateError:
+            let status: HTTPResponse.Status = if case .malformed = error { .badRequest } else { .unprocessableContent }
+            return APIError(status, ErrorCode(rawValue: error.code), error.description)
+        case let error as PhoneStateMismatch: return APIError(.unprocessableContent, .stateMismatch, error.description)
         case let error as BasketError: return APIError(.badRequest, .badBasket, error.description)
         case let error as SettlementError:
             let status: HTTPResponse.Status =

@@ -42,6 +42,11 @@ struct AdminRoutes<Store: CouponStore> {
             if let campaign = body.campaign {
                 for index in bodies.indices where bodies[index].campaign == nil { bodies[index].campaign = campaign }
             }
+            if let onPhone = body.balanceOnPhone {
+                for index in bodies.indices where bodies[index].balanceOnPhone == nil {
+                    bodies[index].balanceOnPhone = onPhone
+                }
+            }
         } else {
             guard let count = body.count, let initial = body.initial else {
                 throw APIError(.badRequest, .missingField, "give count and initial, or coupons")
@@ -51,7 +56,9 @@ struct AdminRoutes<Store: CouponStore> {
                 throw APIError(.badRequest, .badBatch, "at most \(configuration.limits.maxBatch) coupons per call")
             }
             bodies = Array(
-                repeating: IssueBody(initial: initial, expiry: body.expiry, campaign: body.campaign, phone: nil),
+                repeating: IssueBody(
+                    initial: initial, expiry: body.expiry, campaign: body.campaign, phone: nil,
+                    balanceOnPhone: body.balanceOnPhone),
                 count: count)
         }
         guard (1...configuration.limits.maxBatch).contains(bodies.count) else {

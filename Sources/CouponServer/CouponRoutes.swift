@@ -64,7 +64,12 @@ struct CouponRoutes<Store: CouponStore> {
                 throw APIError(.badRequest, .badPhone, "write a phone number in international form, +8613800000000")
             }
         }
-        return IssueRequest(initial: initial, expiresAt: expires, campaign: campaign, phone: body.phone)
+        let onPhone = body.balanceOnPhone ?? false
+        if onPhone, configuration.stateKeys?.active == nil {
+            throw APIError(.serviceUnavailable, .unavailable, "this server holds no state signing key")
+        }
+        return IssueRequest(
+            initial: initial, expiresAt: expires, campaign: campaign, phone: body.phone, balanceOnPhone: onPhone)
     }
 
     @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> Coupon {

@@ -3,6 +3,7 @@ import CouponCore
 import CouponStore
 import Foundation
 import Hummingbird
+import SignedState
 
 // The wire types are CouponAPI's; here they learn to answer a request and to be made from records.
 extension Coupon: ResponseEncodable {}
@@ -15,6 +16,9 @@ extension ProductInfo: ResponseEncodable {}
 extension ProductList: ResponseEncodable {}
 extension Imported: ResponseEncodable {}
 extension KeyList: ResponseEncodable {}
+extension PublicKeys: ResponseEncodable {}
+extension OutboxMessages: ResponseEncodable {}
+extension OutboxStatus: ResponseEncodable {}
 extension Audit: ResponseEncodable {}
 extension Liability: ResponseEncodable {}
 extension Campaign: ResponseEncodable {}
@@ -35,10 +39,36 @@ extension Amount {
 extension Coupon {
     init(_ record: CouponRecord, code: CouponCode? = nil, baseURL: String) {
         self.init(
-            id: record.id, code: code?.grouped, qrPayload: code.map { QRPayload.link(baseURL: baseURL, code: $0) },
+            id: record.id, code: code?.grouped,
+            qrPayload: code.map { QRPayload.link(baseURL: baseURL, code: $0, state: record.signedBalance?.token) },
             lastFour: record.lastFour, balance: Amount(record.snapshot.balance), held: Amount(record.snapshot.held),
             available: Amount(record.snapshot.available), state: record.snapshot.state.rawValue,
-            expiresAt: record.snapshot.expiresAt.map(\.iso8601), campaign: record.campaign)
+            expiresAt: record.snapshot.expiresAt.map(\.iso8601), campaign: record.campaign,
+            phoneState: record.signedBalance.flatMap(PhoneStateBody.init))
+    }
+}
+
+extension PhoneStateBody {
+    /// The wire form of a signed state (its fields read back from the token the store signed).
+    init?(_ signed: SignedBalance) {
+        guard let state = try? StateToken.unverified(signed.token) else { return nil }
+        self.init(
+            sequence: Int(signed.sequence), token: signed.token, balance: Amount(state.balance),
+            signedAt: state.signedAt.iso8601, keyID: state.keyID)
+    }
+}
+
+extension OutboxMessageBody {
+    init(_ message: OutboxMessage, baseURL: String) {
+        self.init(
+            id: message.id, couponID: message.couponID, code: message.code.grouped,
+            qrPayload: QRPayload.link(baseURL: baseURL, code: message.code, state: message.state.token),
+            phoneState: PhoneStateBody(message.state)
+                ?? PhoneStateBody(
+                    sequence: Int(message.state.sequence), token: message.state.token, balance: Amount(message.balance),
+                    signedAt: message.createdAt.iso8601, keyID: ""),
+            expiresAt: message.expiresAt.map(\.iso8601), phone: message.phone, campaign: message.campaign,
+            createdAt: message.createdAt.iso8601, attempts: message.attempts)
     }
 }
 

@@ -1,6 +1,7 @@
 import CouponAPI
 import CouponCore
 import Foundation
+import SignedState
 
 /// Everything `coupon-server` is configured with; defaults suit a local run.
 public struct ServerConfiguration: Sendable {
@@ -43,6 +44,9 @@ public struct ServerConfiguration: Sendable {
     /// The bearer token that may read `/metrics` besides an admin key (`data/metrics.key`, for a
     /// Prometheus `bearer_token_file`); nil: admin keys only.
     public var metricsKey: String?
+    /// The provider's state keys (`data/state-keys`): they sign the balance of coupons that carry
+    /// it on the phone, and check the states stations present. The store signs with the same ring.
+    public var stateKeys: KeyRing? = nil
     /// The clock; tests set their own.
     public var clock: @Sendable () -> Instant = { Instant.now }
 

@@ -3,6 +3,7 @@ import CouponCore
 import CouponStore
 import Foundation
 import Hummingbird
+import SignedState
 
 /// `/v1/settlements`: the patent's steps 4 to 7 over HTTP.
 struct SettlementRoutes<Store: CouponStore> {
@@ -61,9 +62,14 @@ struct SettlementRoutes<Store: CouponStore> {
         let body = try JSONDecoder().decode(SettlementBody.self, from: raw)
         let code = try QRPayload.code(from: body.couponCode)
         let basket = try Basket(body.items.map { (code: $0.productCode, quantity: $0.quantity) })
+        // A phone-balance coupon's QR carries its signed state after the code: a state that does
+        // not verify (changed, forged, a retired key's) is refused before anything is looked up.
+        let presented = try QRPayload.state(from: body.couponCode).map { token in
+            try StateToken.verify(token, keys: configuration.stateKeys ?? KeyRing())
+        }
         let settle = SettleRequest(
             code: code, basket: basket, station: principal.station ?? principal.keyID, partial: body.partial ?? false,
-            capture: body.capture ?? true, holdSeconds: configuration.holdSeconds)
+            capture: body.capture ?? true, holdSeconds: configuration.holdSeconds, presentedState: presented)
         let now = configuration.clock()
         guard let key = try gate.key(for: request, body: raw, principal: principal) else {
             let outcome = try await store.settle(settle, now: now)
@@ -80,14 +86,20 @@ struct SettlementRoutes<Store: CouponStore> {
     /// The response a settlement request gets, as stored for replays: 201 with the settlement, or
     /// the decline's error.
     @Sendable func render(_ outcome: SettlementOutcome) throws -> StoredResponse {
+        let phoneState = outcome.signedBalance.flatMap(PhoneStateBody.init)
+        let stale: Bool? = outcome.signedBalance == nil ? nil : outcome.staleState
         if let settlement = outcome.settlement {
-            let dto = Settlement(settlement, links: configuration.balanceLinks)
+            var dto = Settlement(settlement, links: configuration.balanceLinks)
+            dto.phoneState = phoneState
+            dto.staleState = stale
             return try .json(201, dto)
         }
         guard case .declined(let reason) = outcome.decision else {
             throw APIError(.internalServerError, .internalError, "approved without a settlement")
         }
-        let error = Self.declined(reason, balance: outcome.balance)
+        var error = Self.declined(reason, balance: outcome.balance)
+        error.body.phoneState = phoneState
+        error.body.staleState = stale
         return StoredResponse(status: Int(error.status.code), body: [UInt8](try error.jsonBody()))
     }
 

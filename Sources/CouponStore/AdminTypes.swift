@@ -7,12 +7,18 @@ public struct IssueRequest: Sendable {
     public var campaign: String?
     /// Where the coupon is sent (MMS/SMS); kept for the issuer's records, never in logs.
     public var phone: String?
+    /// The patent's first embodiment: the balance goes back to the phone, signed, after every change.
+    public var balanceOnPhone: Bool
 
-    public init(initial: Money, expiresAt: Instant? = nil, campaign: String? = nil, phone: String? = nil) {
+    public init(
+        initial: Money, expiresAt: Instant? = nil, campaign: String? = nil, phone: String? = nil,
+        balanceOnPhone: Bool = false
+    ) {
         self.initial = initial
         self.expiresAt = expiresAt
         self.campaign = campaign
         self.phone = phone
+        self.balanceOnPhone = balanceOnPhone
     }
 }
 

@@ -1,4 +1,5 @@
 import CouponCore
+import SignedState
 
 /// Where coupons, products, settlements and the ledger live. Routes depend on this protocol only,
 /// so a second database (PostgreSQL) can follow the SQLite one without touching them.
@@ -144,6 +145,14 @@ public protocol CouponStore: Sendable {
     /// Live coupons (not expired) per code-hash secret version: when a version holds none, its
     /// secret can be retired.
     func codeHashVersions() async throws -> [Int: Int]
+    /// Claims up to `limit` pending outbox messages (oldest first) for `leaseSeconds`: two
+    /// deliverers at once get different messages, and a message whose deliverer died is claimed
+    /// again once its lease ends. Each holds the coupon's code, opened from its seal.
+    func claimOutbox(limit: Int, leaseSeconds: Int64, now: Instant) async throws -> [OutboxMessage]
+    /// Marks messages delivered; returns how many were pending (a second call changes nothing).
+    func markDelivered(ids: [String], now: Instant) async throws -> Int
+    /// Outbox messages waiting, for `/metrics` and `couponctl outbox status`.
+    func pendingOutbox() async throws -> Int
     /// True when the database answers now (`/readyz`, for a load balancer).
     func isReady() async -> Bool
 }
@@ -156,6 +165,8 @@ public struct CouponRecord: Sendable, Equatable {
     public var campaign: String? = nil
     /// Whether a phone number is on file (the number itself is never read back out of the store).
     public var hasPhone = false
+    /// A coupon that carries its balance on the phone: its newest signed state; nil for the others.
+    public var signedBalance: SignedBalance? = nil
 }
 
 /// The answer to an issue: the only time the full code is seen.
@@ -174,11 +185,15 @@ public struct SettleRequest: Sendable {
     public var capture: Bool
     /// How long a hold lasts before it is released.
     public var holdSeconds: Int64
+    /// The signed state read off the phone with the code (its signature checked by the caller):
+    /// the settlement says whether it was stale.
+    public var presentedState: PhoneState?
 
     public init(
         code: CouponCode, basket: Basket, station: String, partial: Bool = false, capture: Bool = true,
-        holdSeconds: Int64 = 600
+        holdSeconds: Int64 = 600, presentedState: PhoneState? = nil
     ) {
+        self.presentedState = presentedState
         self.code = code
         self.basket = basket
         self.station = station
@@ -210,10 +225,26 @@ public struct SettlementRecord: Sendable, Equatable {
 
 /// What a settlement request did: the rule's decision, and the settlement when it was approved.
 public struct SettlementOutcome: Sendable, Equatable {
+    public init(
+        decision: SettlementDecision, settlement: SettlementRecord? = nil, balance: Money? = nil,
+        signedBalance: SignedBalance? = nil, staleState: Bool = false
+    ) {
+        self.decision = decision
+        self.settlement = settlement
+        self.balance = balance
+        self.signedBalance = signedBalance
+        self.staleState = staleState
+    }
+
     public var decision: SettlementDecision
     public var settlement: SettlementRecord?
     /// The coupon's balance when declined (unchanged), for the "not paid" slip.
     public var balance: Money?
+    /// A phone-balance coupon's state after the settlement (its current one when declined).
+    public var signedBalance: SignedBalance? = nil
+    /// The state the station presented was older than the coupon's: the provider settled against
+    /// its own balance, and ``signedBalance`` is what the phone should show.
+    public var staleState = false
 }
 
 /// One append-only ledger line.

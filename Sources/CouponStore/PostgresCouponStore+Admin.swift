@@ -11,6 +11,10 @@ extension PostgresCouponStore {
         let codes = requests.map { _ in CouponCode.generate() }
         let hashes = codes.map(hasher.hash)
         let version = Int64(hasher.currentVersion)
+        let states = phoneStates
+        let sealed = try requests.indices.map {
+            requests[$0].balanceOnPhone ? try hasher.seal(Array(codes[$0].value.utf8)) : nil
+        }
         let work: @Sendable (PostgresTransaction) async throws -> [IssuedCoupon] = { tx in
             var issued: [IssuedCoupon] = []
             issued.reserveCapacity(requests.count)
@@ -67,6 +71,20 @@ extension PostgresCouponStore {
                     FROM unnest(\(ids)::text[], \(balances)::bigint[]) WITH ORDINALITY AS t(id, balance, n)
                     ORDER BY n
                     """)
+            }
+            for index in issued.indices {
+                guard let sealedCode = sealed[index] else { continue }
+                guard let states else { throw StoreError(kind: .noStateKey) }
+                let id = issued[index].record.id
+                let signed = try states.sign(
+                    couponID: id, available: requests[index].initial, expiresAt: requests[index].expiresAt,
+                    sequence: 1, now: now)
+                try await tx.execute(
+                    """
+                    UPDATE coupons SET on_phone = true, state_seq = 1, state_token = \(signed.token),
+                        sealed_code = \(ByteBuffer(bytes: sealedCode)) WHERE id = \(id)
+                    """)
+                issued[index].record.signedBalance = signed
             }
             return issued
         }
@@ -188,6 +206,8 @@ extension PostgresCouponStore {
         let code = CouponCode.generate()
         let hash = hasher.hash(code)
         let version = Int64(hasher.currentVersion)
+        let sealedCode = try hasher.seal(Array(code.value.utf8))
+        let states = phoneStates
         let work: @Sendable (PostgresTransaction) async throws -> IssuedCoupon = { tx in
             guard let row = try await Self.lockCoupon(tx, id: couponID) else { throw AdminError.couponNotFound }
             guard row.snapshot.state != .expired else { throw AdminError.wrongState("the coupon has expired") }
@@ -202,6 +222,12 @@ extension PostgresCouponStore {
                 actor: actor, settlement: nil, at: now)
             var after = row
             after.lastFour = code.lastFour
+            if row.signedBalance != nil {
+                // The phone gets the new code with a new state; the old QR stops working.
+                try await tx.execute(
+                    "UPDATE coupons SET sealed_code = \(ByteBuffer(bytes: sealedCode)) WHERE id = \(couponID)")
+                after.signedBalance = try await Self.sendState(tx, couponID: couponID, states: states, now: now)
+            }
             return IssuedCoupon(record: after, code: code)
         }
         guard let idempotency else {
@@ -218,12 +244,18 @@ extension PostgresCouponStore {
         render: (@Sendable (CouponRecord) throws -> StoredResponse)?,
         _ body: @escaping @Sendable (PostgresTransaction, CouponRecord) async throws -> Void
     ) async throws -> Idempotent<CouponRecord> {
+        let states = phoneStates
         let work: @Sendable (PostgresTransaction) async throws -> CouponRecord = { tx in
             guard let record = try await Self.lockCoupon(tx, id: couponID) else { throw AdminError.couponNotFound }
             if let currency, currency != record.snapshot.balance.currency {
                 throw AdminError.currencyMismatch(coupon: record.snapshot.balance.currency.code, given: currency.code)
             }
             try await body(tx, record)
+            let after = try await Self.lockCoupon(tx, id: couponID)!
+            // The phone gets a new state when what a state carries changed (not for a block).
+            guard after.signedBalance != nil, after.snapshot.available != record.snapshot.available
+            else { return after }
+            _ = try await Self.sendState(tx, couponID: couponID, states: states, now: now)
             return try await Self.lockCoupon(tx, id: couponID)!
         }
         let render = render ?? { _ in StoredResponse(status: 200, body: []) }
@@ -238,7 +270,7 @@ extension PostgresCouponStore {
         settlementID: String, lines: [(code: ProductCode, quantity: Int)], actor: String, now: Instant,
         idempotency: IdempotencyKey?, render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementRecord> {
-        let store = self
+        let store = self, states = phoneStates
         let lines = lines.map { RefundLine(code: $0.code, quantity: $0.quantity) }
         let work: @Sendable (PostgresTransaction) async throws -> SettlementRecord = { tx in
             guard try await tx.row("SELECT 1 FROM settlements WHERE id = \(settlementID) FOR UPDATE") != nil,
@@ -300,6 +332,7 @@ extension PostgresCouponStore {
                     tx, coupon: settlement.couponID, kind: .refund, amount: toCoupon,
                     balance: (balance, balance + toCoupon), held: (held, held), actor: actor,
                     settlement: settlementID, at: now)
+                _ = try await Self.sendState(tx, couponID: settlement.couponID, states: states, now: now)
             }
             return try await Self.fetchSettlement(tx, id: settlementID)!
         }
@@ -313,7 +346,8 @@ extension PostgresCouponStore {
     /// Every server may sweep at once: each takes the coupons no other has locked, and a coupon
     /// is expired only while it is not yet, so each balance leaves the ledger once.
     public func expireCoupons(now: Instant) async throws -> Int {
-        try await write { tx in
+        let states = phoneStates
+        return try await write { tx in
             let rows = try await tx.rows(
                 """
                 SELECT id, balance FROM coupons
@@ -333,6 +367,7 @@ extension PostgresCouponStore {
                 try await Self.appendLedger(
                     tx, coupon: id, kind: .expire, amount: balance, balance: (balance, 0), held: (0, 0),
                     actor: "expiry", settlement: nil, at: now)
+                _ = try await Self.sendState(tx, couponID: id, states: states, now: now)
                 expired += 1
             }
             return expired

@@ -85,13 +85,13 @@ extension PostgresCouponStore {
     ) async throws -> Idempotent<SettlementOutcome> {
         // The approved sale's answer is stored by the statement that writes the sale.
         let hashes = hasher.hashes(request.code)
-        let hasher = self.hasher
+        let hasher = self.hasher, states = phoneStates
         return try await write { tx in
             if let replay = try await Self.claim(tx, idempotency, now: now, sealed: false, hasher: hasher) {
                 return .replay(replay)
             }
             let (outcome, stored) = try await Self.settle(
-                tx, request, codeHashes: hashes, now: now, answer: (idempotency, render))
+                tx, request, codeHashes: hashes, states: states, now: now, answer: (idempotency, render))
             if let stored { return .fresh(outcome, stored) }
             let response = try render(outcome)
             try await Self.storeAnswer(tx, idempotency, response, sealed: false, hasher: hasher)
@@ -103,10 +103,12 @@ extension PostgresCouponStore {
         settlementID: String, amount: Money?, station: String?, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
     ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>> {
-        try await idempotentWrite(
+        let states = phoneStates
+        return try await idempotentWrite(
             idempotency, now: now,
             body: { tx in
-                try await Self.capture(tx, settlementID: settlementID, amount: amount, station: station, now: now)
+                try await Self.capture(
+                    tx, settlementID: settlementID, amount: amount, station: station, states: states, now: now)
             }, render: render)
     }
 
@@ -114,9 +116,12 @@ extension PostgresCouponStore {
         settlementID: String, station: String?, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
     ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>> {
-        try await idempotentWrite(
+        let states = phoneStates
+        return try await idempotentWrite(
             idempotency, now: now,
-            body: { tx in try await Self.void(tx, settlementID: settlementID, station: station, now: now) },
+            body: { tx in
+                try await Self.void(tx, settlementID: settlementID, station: station, states: states, now: now)
+            },
             render: render)
     }
 

@@ -5,8 +5,9 @@ import PostgresNIO
 extension PostgresCouponStore {
     public func settle(_ request: SettleRequest, now: Instant) async throws -> SettlementOutcome {
         let hashes = hasher.hashes(request.code)
+        let states = phoneStates
         return try await write { tx in
-            try await Self.settle(tx, request, codeHashes: hashes, now: now, answer: nil).outcome
+            try await Self.settle(tx, request, codeHashes: hashes, states: states, now: now, answer: nil).outcome
         }
     }
 
@@ -19,8 +20,8 @@ extension PostgresCouponStore {
     /// sale in one more (with its answer under `answer`'s key, rendered before it is written, so the
     /// returned response is already stored). A decline returns no response: the caller stores it.
     static func settle(
-        _ tx: PostgresTransaction, _ request: SettleRequest, codeHashes hashes: CodeHashes, now: Instant,
-        answer: SettleAnswer?
+        _ tx: PostgresTransaction, _ request: SettleRequest, codeHashes hashes: CodeHashes, states: PhoneStates?,
+        now: Instant, answer: SettleAnswer?
     ) async throws -> (outcome: SettlementOutcome, stored: StoredResponse?) {
         let codes = request.basket.lines.map(\.product.value)
         guard
@@ -29,13 +30,17 @@ extension PostgresCouponStore {
             return (SettlementOutcome(decision: .declined(.unknownCoupon)), nil)
         }
         let coupon = try Self.record(row)
+        let stale = try SQLiteCouponStore.isStale(request.presentedState, coupon: coupon)
         if try row.get("code_hash", as: String.self) != hashes.hashes[0] { try await rehash(tx, coupon.id, hashes) }
         let products = try Self.products(row)
         let decision = try SettlementRule.decide(
             coupon: coupon.snapshot, basket: request.basket, catalog: { products[$0] }, now: now,
             partial: request.partial)
         guard case .approved(let lines, let total, let charged, let due) = decision else {
-            return (SettlementOutcome(decision: decision, balance: coupon.snapshot.balance), nil)
+            let outcome = SettlementOutcome(
+                decision: decision, balance: coupon.snapshot.balance, signedBalance: coupon.signedBalance,
+                staleState: stale)
+            return (outcome, nil)
         }
         let amount = charged.minorUnits
         let before = coupon.snapshot.balance.minorUnits
@@ -51,7 +56,16 @@ extension PostgresCouponStore {
             balanceBefore: Money(minorUnits: before, currency: currency),
             balanceAfter: Money(minorUnits: after, currency: currency), holdExpiresAt: expires.map(Instant.init),
             createdAt: now)
-        let outcome = SettlementOutcome(decision: decision, settlement: record)
+        // A phone-balance coupon's next state is signed before the write, so the stored answer
+        // carries it; the coupon is locked, so no other change can take its sequence.
+        var signed: SignedBalance? = nil
+        let (balanceAfter, heldAfter) = request.capture ? (after, heldBefore) : (before, heldBefore + amount)
+        if coupon.signedBalance != nil {
+            guard let states else { throw StoreError(kind: .noStateKey) }
+            signed = try states.next(
+                coupon, balance: balanceAfter, held: heldAfter, expiresAt: coupon.snapshot.expiresAt, now: now)
+        }
+        let outcome = SettlementOutcome(decision: decision, settlement: record, signedBalance: signed, staleState: stale)
         let response = try answer.map { ($0.key, try $0.render(outcome)) }
         typealias Entry = ApplySettlementStatement.Entry
         let hold = Entry(kind: "hold", balance: (before, before), held: (heldBefore, heldBefore + amount))
@@ -68,7 +82,13 @@ extension PostgresCouponStore {
         guard changed == 1 else {
             let declined = SettlementDecision.declined(
                 .insufficientBalance(available: coupon.snapshot.available, requested: charged))
-            return (SettlementOutcome(decision: declined, balance: coupon.snapshot.balance), nil)
+            let outcome = SettlementOutcome(
+                decision: declined, balance: coupon.snapshot.balance, signedBalance: coupon.signedBalance,
+                staleState: stale)
+            return (outcome, nil)
+        }
+        if let signed {
+            try await recordState(tx, coupon: coupon, signed, available: balanceAfter - heldAfter, now: now)
         }
         return (outcome, response?.1)
     }
@@ -116,18 +136,21 @@ extension PostgresCouponStore {
     public func capture(settlementID: String, amount: Money?, station: String?, now: Instant) async throws
         -> SettlementRecord
     {
-        try await write { tx in
-            try await Self.capture(tx, settlementID: settlementID, amount: amount, station: station, now: now)
+        let states = phoneStates
+        return try await write { tx in
+            try await Self.capture(
+                tx, settlementID: settlementID, amount: amount, station: station, states: states, now: now)
         }.get()
     }
 
     /// The capture in the caller's transaction; a failure that must still commit (a hold found
     /// expired and released) comes back as `.failure`.
     static func capture(
-        _ tx: PostgresTransaction, settlementID: String, amount: Money?, station: String?, now: Instant
+        _ tx: PostgresTransaction, settlementID: String, amount: Money?, station: String?, states: PhoneStates?,
+        now: Instant
     ) async throws -> Result<SettlementRecord, SettlementError> {
         let settlement: SettlementRecord
-        switch try await heldSettlement(tx, id: settlementID, station: station, now: now) {
+        switch try await heldSettlement(tx, id: settlementID, station: station, states: states, now: now) {
         case .success(let found): settlement = found
         case .failure(let error): return .failure(error)
         }
@@ -161,21 +184,25 @@ extension PostgresCouponStore {
                 balance: (coupon.balance - take.minorUnits, coupon.balance - take.minorUnits),
                 held: (coupon.held - take.minorUnits, coupon.held - held.minorUnits), actor: actor,
                 settlement: settlementID, at: now)
+            _ = try await sendState(tx, couponID: settlement.couponID, states: states, now: now)
         }
         return .success(try await fetchSettlement(tx, id: settlementID)!)
     }
 
     public func void(settlementID: String, station: String?, now: Instant) async throws -> SettlementRecord {
-        try await write { tx in try await Self.void(tx, settlementID: settlementID, station: station, now: now) }.get()
+        let states = phoneStates
+        return try await write { tx in
+            try await Self.void(tx, settlementID: settlementID, station: station, states: states, now: now)
+        }.get()
     }
 
-    static func void(_ tx: PostgresTransaction, settlementID: String, station: String?, now: Instant) async throws
-        -> Result<SettlementRecord, SettlementError>
-    {
-        switch try await heldSettlement(tx, id: settlementID, station: station, now: now) {
+    static func void(
+        _ tx: PostgresTransaction, settlementID: String, station: String?, states: PhoneStates?, now: Instant
+    ) async throws -> Result<SettlementRecord, SettlementError> {
+        switch try await heldSettlement(tx, id: settlementID, station: station, states: states, now: now) {
         case .failure(let error): return .failure(error)
         case .success(let settlement):
-            try await release(tx, settlement, status: .voided, actor: station ?? "admin", now: now)
+            try await release(tx, settlement, status: .voided, actor: station ?? "admin", states: states, now: now)
             return .success(try await fetchSettlement(tx, id: settlementID)!)
         }
     }
@@ -185,7 +212,8 @@ extension PostgresCouponStore {
     /// released exactly once. Coupons are then locked in id order, as every sweep does, so two
     /// sweeps never wait on each other in a circle.
     public func releaseExpiredHolds(now: Instant) async throws -> Int {
-        try await write { tx in
+        let states = phoneStates
+        return try await write { tx in
             let ids = try await tx.rows(
                 """
                 SELECT id FROM settlements WHERE status = 'held' AND hold_expires_at <= \(now.secondsSince1970)
@@ -197,7 +225,7 @@ extension PostgresCouponStore {
                 guard let settlement = try await Self.fetchSettlement(tx, id: id), settlement.status == .held else {
                     continue
                 }
-                try await Self.release(tx, settlement, status: .expired, actor: "expiry", now: now)
+                try await Self.release(tx, settlement, status: .expired, actor: "expiry", states: states, now: now)
                 released += 1
             }
             return released
@@ -210,9 +238,9 @@ extension PostgresCouponStore {
 
     /// The settlement, locked, checked to be held, this station's and within its hold time. A hold
     /// found expired is released on the spot (in the caller's transaction, which must commit).
-    static func heldSettlement(_ tx: PostgresTransaction, id: String, station: String?, now: Instant) async throws
-        -> Result<SettlementRecord, SettlementError>
-    {
+    static func heldSettlement(
+        _ tx: PostgresTransaction, id: String, station: String?, states: PhoneStates?, now: Instant
+    ) async throws -> Result<SettlementRecord, SettlementError> {
         guard try await tx.row("SELECT 1 FROM settlements WHERE id = \(id) FOR UPDATE") != nil,
             let settlement = try await fetchSettlement(tx, id: id)
         else { return .failure(.notFound) }
@@ -221,7 +249,7 @@ extension PostgresCouponStore {
             return .failure(settlement.status == .expired ? .holdExpired : .notHeld(settlement.status))
         }
         if let expires = settlement.holdExpiresAt, now >= expires {
-            try await release(tx, settlement, status: .expired, actor: "expiry", now: now)
+            try await release(tx, settlement, status: .expired, actor: "expiry", states: states, now: now)
             return .failure(.holdExpired)
         }
         return .success(settlement)
@@ -229,7 +257,8 @@ extension PostgresCouponStore {
 
     /// Moves a held settlement to `status` and gives its amount back to the coupon's available balance.
     static func release(
-        _ tx: PostgresTransaction, _ settlement: SettlementRecord, status: SettlementStatus, actor: String, now: Instant
+        _ tx: PostgresTransaction, _ settlement: SettlementRecord, status: SettlementStatus, actor: String,
+        states: PhoneStates?, now: Instant
     ) async throws {
         let changed = try await tx.changes(
             "UPDATE settlements SET status = \(status.rawValue) WHERE id = \(settlement.id) AND status = 'held' RETURNING 1"
@@ -241,6 +270,7 @@ extension PostgresCouponStore {
         try await appendLedger(
             tx, coupon: settlement.couponID, kind: .release, amount: amount, balance: (coupon.balance, coupon.balance),
             held: (coupon.held, coupon.held - amount), actor: actor, settlement: settlement.id, at: now)
+        _ = try await sendState(tx, couponID: settlement.couponID, states: states, now: now)
     }
 
     /// The coupon's balance and held amount, locked.

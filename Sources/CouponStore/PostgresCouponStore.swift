@@ -12,6 +12,8 @@ import PostgresNIO
 public final class PostgresCouponStore: CouponStore {
     let client: PostgresClient
     let hasher: CodeHasher
+    /// The state keys of phone-balance coupons (nil: such coupons cannot be issued or changed).
+    let phoneStates: PhoneStates?
     let logger: Logger
     public let location: PostgresLocation
     /// The most a coupon may hold after an issue, load, adjustment or refund (``Limits/maxBalance``).
@@ -29,9 +31,10 @@ public final class PostgresCouponStore: CouponStore {
     ///   the check value of another secret, or when it cannot be reached.
     public init(
         location: PostgresLocation, hasher: CodeHasher, maxBalance: Int64 = Limits().maxBalance,
-        checkSecret: Bool = true, leaseTimeout: Duration = .seconds(5),
+        checkSecret: Bool = true, leaseTimeout: Duration = .seconds(5), phoneStates: PhoneStates? = nil,
         logger: Logger = Logger(label: "coupon.postgres")
     ) async throws {
+        self.phoneStates = phoneStates
         self.leaseTimeout = leaseTimeout
         self.location = location
         self.hasher = hasher
@@ -293,7 +296,15 @@ public final class PostgresCouponStore: CouponStore {
                 state: state, balance: Money(minorUnits: try row.get("balance"), currency: currency),
                 held: Money(minorUnits: try row.get("held"), currency: currency), expiresAt: expires.map(Instant.init)),
             campaign: try row.get("campaign"),
-            hasPhone: row.row.contains("phone") ? try row.get("phone", as: String?.self) != nil : false)
+            hasPhone: row.row.contains("phone") ? try row.get("phone", as: String?.self) != nil : false,
+            signedBalance: try signedBalance(row))
+    }
+
+    static func signedBalance(_ row: PostgresStoreRow) throws -> SignedBalance? {
+        guard row.row.contains("on_phone"), try row.get("on_phone", as: Bool.self),
+            let token = try row.get("state_token", as: String?.self)
+        else { return nil }
+        return SignedBalance(sequence: UInt32(truncatingIfNeeded: try row.get("state_seq", as: Int64.self)), token: token)
     }
 
     static func product(_ row: PostgresStoreRow) throws -> Product {

@@ -24,11 +24,11 @@ extension PostgresCouponStore {
             "coupons",
             [
                 "id", "code_hash", "last_four", "currency", "balance", "held", "state", "expires_at", "created_at",
-                "campaign", "phone", "hash_version",
+                "campaign", "phone", "hash_version", "on_phone", "state_seq", "state_token", "sealed_code",
             ],
             """
             SELECT id, code_hash, last_four, currency, balance, held, state, expires_at, created_at, campaign, phone,
-                hash_version FROM coupons
+                hash_version, on_phone, state_seq, state_token, sealed_code FROM coupons
             """
         ),
         (
@@ -59,6 +59,17 @@ extension PostgresCouponStore {
             """
             SELECT seq, coupon_id, kind, amount, balance_before, balance_after, held_before, held_after, actor,
                 settlement_id, at FROM ledger ORDER BY seq
+            """
+        ),
+        (
+            "outbox",
+            [
+                "id", "coupon_id", "sequence", "state_token", "balance", "currency", "expires_at", "status",
+                "attempts", "claimed_until", "created_at", "delivered_at",
+            ],
+            """
+            SELECT id, coupon_id, sequence, state_token, balance, currency, expires_at, status, attempts,
+                claimed_until, created_at, delivered_at FROM outbox
             """
         ),
         (
@@ -136,19 +147,23 @@ extension PostgresCouponStore {
             tuples.append("(" + marks.joined(separator: ", ") + ")")
         }
         let overriding = table == "ledger" ? " OVERRIDING SYSTEM VALUE" : ""
-        // `sealed` arrives as 0/1 (a SQLite boolean) and is bound as an integer.
-        let values = columns.contains("sealed") ? tuples.map { Self.castSealed($0, columns: columns) } : tuples
+        // `sealed` and `on_phone` arrive as 0/1 (SQLite booleans) and are bound as integers.
+        let values = tuples.map { Self.castBooleans($0, columns: columns) }
         return PostgresQuery(
             unsafeSQL: "INSERT INTO \(table) (\(columns.joined(separator: ", ")))\(overriding) VALUES "
                 + values.joined(separator: ", "),
             binds: binds)
     }
 
-    /// `($1, ..., $6, ...)` with the sealed column's mark made `($6::bigint <> 0)`.
-    static func castSealed(_ tuple: String, columns: [String]) -> String {
-        guard let position = columns.firstIndex(of: "sealed") else { return tuple }
+    /// The boolean columns, which SQLite stores as integers.
+    static let booleanColumns: Set<String> = ["sealed", "on_phone"]
+
+    /// `($1, ..., $6, ...)` with each boolean column's mark made `($6::bigint <> 0)`.
+    static func castBooleans(_ tuple: String, columns: [String]) -> String {
+        let positions = columns.indices.filter { booleanColumns.contains(columns[$0]) }
+        guard !positions.isEmpty else { return tuple }
         var marks = tuple.dropFirst().dropLast().components(separatedBy: ", ")
-        marks[position] = "(\(marks[position])::bigint <> 0)"
+        for position in positions { marks[position] = "(\(marks[position])::bigint <> 0)" }
         return "(" + marks.joined(separator: ", ") + ")"
     }
 }

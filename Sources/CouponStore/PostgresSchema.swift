@@ -117,7 +117,8 @@ enum PostgresSchema {
                 check_value TEXT NOT NULL
             );
             """
-        )
+        ),
+        (2, PhoneBalanceSchema.postgres),
     ]
 
     /// A migration's statements one by one (the extended query protocol runs one per query): split

@@ -48,7 +48,7 @@ struct ClaimKeyStatement: PreparedStoreStatement {
 struct LockCouponAndPriceStatement: PreparedStoreStatement {
     static let sql = """
         SELECT c.id, c.code_hash, c.last_four, c.currency, c.balance, c.held, c.state, c.expires_at, c.campaign,
-            p.codes, p.names, p.prices, p.currencies
+            c.on_phone, c.state_seq, c.state_token, p.codes, p.names, p.prices, p.currencies
         FROM coupons c, LATERAL (
             SELECT array_agg(code ORDER BY code) AS codes, array_agg(name ORDER BY code) AS names,
                 array_agg(price ORDER BY code) AS prices, array_agg(currency ORDER BY code) AS currencies

@@ -23,7 +23,12 @@ extension SQLiteCouponStore {
         let codes = requests.map { _ in CouponCode.generate() }
         let hashes = codes.map(hasher.hash)
         let version = hasher.currentVersion
+        let states = phoneStates
+        let sealed = Result {
+            try requests.indices.map { requests[$0].balanceOnPhone ? try hasher.seal(Array(codes[$0].value.utf8)) : nil }
+        }
         return { db in
+            let sealed = try sealed.get()
             var issued: [IssuedCoupon] = []
             issued.reserveCapacity(requests.count)
             for (index, request) in requests.enumerated() {
@@ -36,6 +41,16 @@ extension SQLiteCouponStore {
                         arguments: [request.campaign, request.phone, coupon.record.id])
                 }
                 coupon.record.campaign = request.campaign
+                if let sealedCode = sealed[index] {
+                    guard let states else { throw StoreError(kind: .noStateKey) }
+                    let signed = try states.sign(
+                        couponID: coupon.record.id, available: request.initial, expiresAt: request.expiresAt,
+                        sequence: 1, now: now)
+                    try db.execute(
+                        sql: "UPDATE coupons SET on_phone = 1, state_seq = 1, state_token = ?, sealed_code = ? WHERE id = ?",
+                        arguments: [signed.token, Data(sealedCode), coupon.record.id])
+                    coupon.record.signedBalance = signed
+                }
                 issued.append(coupon)
             }
             return issued
@@ -153,6 +168,8 @@ extension SQLiteCouponStore {
         let code = CouponCode.generate()
         let hash = hasher.hash(code)
         let version = hasher.currentVersion
+        let sealedCode = try hasher.seal(Array(code.value.utf8))
+        let states = phoneStates
         let work: @Sendable (Database) throws -> IssuedCoupon = { db in
             guard let row = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID) else {
                 throw AdminError.couponNotFound
@@ -165,6 +182,12 @@ extension SQLiteCouponStore {
             try Self.appendLedger(
                 db, coupon: couponID, kind: .reissue, amount: 0, balance: (balance, balance), held: (held, held),
                 actor: actor, settlement: nil, at: now)
+            if row.signedBalance != nil {
+                // The phone gets the new code with a new state; the old QR stops working.
+                try db.execute(
+                    sql: "UPDATE coupons SET sealed_code = ? WHERE id = ?", arguments: [Data(sealedCode), couponID])
+                _ = try Self.sendState(db, couponID: couponID, states: states, now: now)
+            }
             let after = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID)!
             return IssuedCoupon(record: after, code: code)
         }
@@ -182,6 +205,7 @@ extension SQLiteCouponStore {
         render: (@Sendable (CouponRecord) throws -> StoredResponse)?,
         _ body: @escaping @Sendable (Database, CouponRecord) throws -> Void
     ) async throws -> Idempotent<CouponRecord> {
+        let states = phoneStates
         let work: @Sendable (Database) throws -> CouponRecord = { db in
             guard let record = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID) else {
                 throw AdminError.couponNotFound
@@ -190,6 +214,11 @@ extension SQLiteCouponStore {
                 throw AdminError.currencyMismatch(coupon: record.snapshot.balance.currency.code, given: currency.code)
             }
             try body(db, record)
+            let after = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID)!
+            // The phone gets a new state when what a state carries changed (not for a block).
+            guard after.signedBalance != nil, after.snapshot.available != record.snapshot.available
+            else { return after }
+            _ = try Self.sendState(db, couponID: couponID, states: states, now: now)
             return try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", couponID)!
         }
         let render = render ?? { _ in StoredResponse(status: 200, body: []) }
@@ -215,6 +244,7 @@ extension SQLiteCouponStore {
         idempotency: IdempotencyKey?, render: @escaping @Sendable (SettlementRecord) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementRecord> {
         let store = self
+        let states = phoneStates
         let work: @Sendable (Database) throws -> SettlementRecord = { db in
             guard let settlement = try Self.fetchSettlement(db, id: settlementID) else {
                 throw AdminError.settlementNotFound
@@ -277,6 +307,7 @@ extension SQLiteCouponStore {
                     db, coupon: settlement.couponID, kind: .refund, amount: toCoupon,
                     balance: (balance, balance + toCoupon),
                     held: (held, held), actor: actor, settlement: settlementID, at: now)
+                _ = try Self.sendState(db, couponID: settlement.couponID, states: states, now: now)
             }
             return try Self.fetchSettlement(db, id: settlementID)!
         }
@@ -288,7 +319,8 @@ extension SQLiteCouponStore {
     }
 
     public func expireCoupons(now: Instant) async throws -> Int {
-        try await pool.write { db in
+        let states = phoneStates
+        return try await pool.write { db in
             // A coupon with open holds waits for them to be captured, voided or released.
             let rows = try Row.fetchAll(
                 db,
@@ -303,6 +335,7 @@ extension SQLiteCouponStore {
                 try Self.appendLedger(
                     db, coupon: id, kind: .expire, amount: balance, balance: (balance, 0), held: (0, 0),
                     actor: "expiry", settlement: nil, at: now)
+                _ = try Self.sendState(db, couponID: id, states: states, now: now)
             }
             return rows.count
         }

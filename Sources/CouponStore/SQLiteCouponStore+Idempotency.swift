@@ -63,9 +63,10 @@ extension SQLiteCouponStore {
         render: @escaping @Sendable (SettlementOutcome) throws -> StoredResponse
     ) async throws -> Idempotent<SettlementOutcome> {
         let hashes = hasher.hashes(request.code)
+        let states = phoneStates
         return try await idempotentWrite(
             idempotency, now: now, grouped: true,
-            body: { db in try Self.settle(db, request, codeHashes: hashes, now: now) },
+            body: { db in try Self.settle(db, request, codeHashes: hashes, states: states, now: now) },
             render: render)
     }
 
@@ -73,10 +74,12 @@ extension SQLiteCouponStore {
         settlementID: String, amount: Money?, station: String?, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
     ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>> {
-        try await idempotentWrite(
+        let states = phoneStates
+        return try await idempotentWrite(
             idempotency, now: now,
             body: { db in
-                try Self.capture(db, settlementID: settlementID, amount: amount, station: station, now: now)
+                try Self.capture(
+                    db, settlementID: settlementID, amount: amount, station: station, states: states, now: now)
             },
             render: render)
     }
@@ -85,9 +88,10 @@ extension SQLiteCouponStore {
         settlementID: String, station: String?, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (Result<SettlementRecord, SettlementError>) throws -> StoredResponse
     ) async throws -> Idempotent<Result<SettlementRecord, SettlementError>> {
-        try await idempotentWrite(
+        let states = phoneStates
+        return try await idempotentWrite(
             idempotency, now: now,
-            body: { db in try Self.void(db, settlementID: settlementID, station: station, now: now) },
+            body: { db in try Self.void(db, settlementID: settlementID, station: station, states: states, now: now) },
             render: render)
     }
 

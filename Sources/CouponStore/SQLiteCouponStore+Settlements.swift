@@ -1,29 +1,36 @@
 import CouponCore
+import SignedState
 import Foundation
 import GRDB
 
 extension SQLiteCouponStore {
     public func settle(_ request: SettleRequest, now: Instant) async throws -> SettlementOutcome {
         let hashes = hasher.hashes(request.code)
-        return try await group.write { db in try Self.settle(db, request, codeHashes: hashes, now: now) }
+        let states = phoneStates
+        return try await group.write { db in
+            try Self.settle(db, request, codeHashes: hashes, states: states, now: now)
+        }
     }
 
     /// The settlement in the caller's write transaction.
-    static func settle(_ db: Database, _ request: SettleRequest, codeHashes hashes: CodeHashes, now: Instant) throws
-        -> SettlementOutcome
-    {
+    static func settle(
+        _ db: Database, _ request: SettleRequest, codeHashes hashes: CodeHashes, states: PhoneStates?, now: Instant
+    ) throws -> SettlementOutcome {
         do {
             guard let row = try findCoupon(db, codeHashes: hashes) else {
                 return SettlementOutcome(decision: .declined(.unknownCoupon))
             }
             let coupon = try Self.record(row)
+            let stale = try Self.isStale(request.presentedState, coupon: coupon)
             var products: [ProductCode: Product] = [:]
             for line in request.basket.lines { products[line.product] = try Self.fetchProduct(db, line.product) }
             let decision = try SettlementRule.decide(
                 coupon: coupon.snapshot, basket: request.basket, catalog: { products[$0] }, now: now,
                 partial: request.partial)
             guard case .approved(let lines, let total, let charged, let due) = decision else {
-                return SettlementOutcome(decision: decision, balance: coupon.snapshot.balance)
+                return SettlementOutcome(
+                    decision: decision, balance: coupon.snapshot.balance, signedBalance: coupon.signedBalance,
+                    staleState: stale)
             }
             let amount = charged.minorUnits
             // One conditional write: it holds or deducts only while the available balance covers it.
@@ -36,7 +43,7 @@ extension SQLiteCouponStore {
                 let available = coupon.snapshot.available
                 return SettlementOutcome(
                     decision: .declined(.insufficientBalance(available: available, requested: charged)),
-                    balance: coupon.snapshot.balance)
+                    balance: coupon.snapshot.balance, signedBalance: coupon.signedBalance, staleState: stale)
             }
             let before = coupon.snapshot.balance.minorUnits
             let heldBefore = coupon.snapshot.held.minorUnits
@@ -78,8 +85,25 @@ extension SQLiteCouponStore {
                 balanceBefore: Money(minorUnits: before, currency: currency),
                 balanceAfter: Money(minorUnits: after, currency: currency), holdExpiresAt: expires.map(Instant.init),
                 createdAt: now)
-            return SettlementOutcome(decision: decision, settlement: record)
+            var signed: SignedBalance? = nil
+            if coupon.signedBalance != nil {
+                guard let states else { throw StoreError(kind: .noStateKey) }
+                let (balance, held) = request.capture ? (after, heldBefore) : (before, heldBefore + amount)
+                let next = try states.next(
+                    coupon, balance: balance, held: held, expiresAt: coupon.snapshot.expiresAt, now: now)
+                try Self.recordState(db, coupon: coupon, next, available: balance - held, now: now)
+                signed = next
+            }
+            return SettlementOutcome(decision: decision, settlement: record, signedBalance: signed, staleState: stale)
         }
+    }
+
+    /// Whether the state the station read off the phone is older than the coupon's own; throws
+    /// when it is not this coupon's.
+    static func isStale(_ presented: PhoneState?, coupon: CouponRecord) throws -> Bool {
+        guard let presented else { return false }
+        guard let current = coupon.signedBalance, presented.couponID == coupon.id else { throw PhoneStateMismatch() }
+        return presented.sequence < current.sequence
     }
 
     /// The coupon row whose code hash is one of `hashes` (every live secret's, newest first). A
@@ -107,19 +131,20 @@ extension SQLiteCouponStore {
         -> SettlementRecord
     {
         // An expired hold is released in a transaction that commits; the error is thrown after it.
-        try await pool.write { db in
-            try Self.capture(db, settlementID: settlementID, amount: amount, station: station, now: now)
+        let states = phoneStates
+        return try await pool.write { db in
+            try Self.capture(db, settlementID: settlementID, amount: amount, station: station, states: states, now: now)
         }.get()
     }
 
     /// The capture in the caller's write transaction; a failure that must still commit (a hold
     /// found expired and released) comes back as `.failure`.
-    static func capture(_ db: Database, settlementID: String, amount: Money?, station: String?, now: Instant) throws
-        -> Result<SettlementRecord, SettlementError>
-    {
+    static func capture(
+        _ db: Database, settlementID: String, amount: Money?, station: String?, states: PhoneStates?, now: Instant
+    ) throws -> Result<SettlementRecord, SettlementError> {
         do {
             let settlement: SettlementRecord
-            switch try Self.heldSettlement(db, id: settlementID, station: station, now: now) {
+            switch try Self.heldSettlement(db, id: settlementID, station: station, states: states, now: now) {
             case .success(let found): settlement = found
             case .failure(let error): return .failure(error)
             }
@@ -152,35 +177,40 @@ extension SQLiteCouponStore {
                     held: (coupon.held - take.minorUnits, coupon.held - held.minorUnits), actor: actor,
                     settlement: settlementID,
                     at: now)
+                _ = try sendState(db, couponID: settlement.couponID, states: states, now: now)
             }
             return .success(try Self.fetchSettlement(db, id: settlementID)!)
         }
     }
 
     public func void(settlementID: String, station: String?, now: Instant) async throws -> SettlementRecord {
-        try await pool.write { db in try Self.void(db, settlementID: settlementID, station: station, now: now) }.get()
+        let states = phoneStates
+        return try await pool.write { db in
+            try Self.void(db, settlementID: settlementID, station: station, states: states, now: now)
+        }.get()
     }
 
     /// The void in the caller's write transaction.
-    static func void(_ db: Database, settlementID: String, station: String?, now: Instant) throws
-        -> Result<SettlementRecord, SettlementError>
+    static func void(_ db: Database, settlementID: String, station: String?, states: PhoneStates?, now: Instant)
+        throws -> Result<SettlementRecord, SettlementError>
     {
-        switch try heldSettlement(db, id: settlementID, station: station, now: now) {
+        switch try heldSettlement(db, id: settlementID, station: station, states: states, now: now) {
         case .failure(let error): return .failure(error)
         case .success(let settlement):
-            try release(db, settlement, status: .voided, actor: station ?? "admin", now: now)
+            try release(db, settlement, status: .voided, actor: station ?? "admin", states: states, now: now)
             return .success(try fetchSettlement(db, id: settlementID)!)
         }
     }
 
     public func releaseExpiredHolds(now: Instant) async throws -> Int {
-        try await pool.write { db in
+        let states = phoneStates
+        return try await pool.write { db in
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM settlements WHERE status = 'held' AND hold_expires_at <= ?",
                 arguments: [now.secondsSince1970])
             for id in ids {
                 guard let settlement = try Self.fetchSettlement(db, id: id) else { continue }
-                try Self.release(db, settlement, status: .expired, actor: "expiry", now: now)
+                try Self.release(db, settlement, status: .expired, actor: "expiry", states: states, now: now)
             }
             return ids.count
         }
@@ -193,8 +223,8 @@ extension SQLiteCouponStore {
     /// The settlement, checked to be held, this station's, and within its hold time. A hold found
     /// expired is released on the spot (in the caller's transaction, which must commit) and
     /// reported as such.
-    static func heldSettlement(_ db: Database, id: String, station: String?, now: Instant) throws
-        -> Result<SettlementRecord, SettlementError>
+    static func heldSettlement(_ db: Database, id: String, station: String?, states: PhoneStates?, now: Instant)
+        throws -> Result<SettlementRecord, SettlementError>
     {
         guard let settlement = try fetchSettlement(db, id: id) else { return .failure(.notFound) }
         if let station, settlement.station != station { return .failure(.otherStation) }
@@ -202,7 +232,7 @@ extension SQLiteCouponStore {
             return .failure(settlement.status == .expired ? .holdExpired : .notHeld(settlement.status))
         }
         if let expires = settlement.holdExpiresAt, now >= expires {
-            try release(db, settlement, status: .expired, actor: "expiry", now: now)
+            try release(db, settlement, status: .expired, actor: "expiry", states: states, now: now)
             return .failure(.holdExpired)
         }
         return .success(settlement)
@@ -210,7 +240,8 @@ extension SQLiteCouponStore {
 
     /// Moves a held settlement to `status` and gives its amount back to the coupon's available balance.
     static func release(
-        _ db: Database, _ settlement: SettlementRecord, status: SettlementStatus, actor: String, now: Instant
+        _ db: Database, _ settlement: SettlementRecord, status: SettlementStatus, actor: String,
+        states: PhoneStates?, now: Instant
     ) throws {
         try db.run(
             sql: "UPDATE settlements SET status = ? WHERE id = ? AND status = 'held'",
@@ -223,6 +254,7 @@ extension SQLiteCouponStore {
         try appendLedger(
             db, coupon: settlement.couponID, kind: .release, amount: amount, balance: (coupon.balance, coupon.balance),
             held: (coupon.held, coupon.held - amount), actor: actor, settlement: settlement.id, at: now)
+        _ = try sendState(db, couponID: settlement.couponID, states: states, now: now)
     }
 
     static func couponRow(_ db: Database, id: String) throws -> (balance: Int64, held: Int64) {

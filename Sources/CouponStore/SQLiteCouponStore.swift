@@ -9,13 +9,18 @@ public final class SQLiteCouponStore: CouponStore {
     /// Settlements go through group commit: many in one transaction, each in its own savepoint.
     let group: GroupCommit
     let hasher: CodeHasher
+    /// The state keys of phone-balance coupons (nil: such coupons cannot be issued or changed).
+    let phoneStates: PhoneStates?
     /// The most a coupon may hold after an issue, load, adjustment or refund (``Limits/maxBalance``).
     public let maxBalance: Int64
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Throws: ``StoreError`` when the file was written by a newer version; GRDB's errors otherwise.
-    public init(path: String, hasher: CodeHasher, maxBalance: Int64 = Limits().maxBalance) throws {
+    public init(
+        path: String, hasher: CodeHasher, maxBalance: Int64 = Limits().maxBalance, phoneStates: PhoneStates? = nil
+    ) throws {
         self.maxBalance = maxBalance
+        self.phoneStates = phoneStates
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
@@ -214,7 +219,14 @@ public final class SQLiteCouponStore: CouponStore {
                 state: state, balance: Money(minorUnits: row["balance"], currency: currency),
                 held: Money(minorUnits: row["held"], currency: currency), expiresAt: expires.map(Instant.init)),
             campaign: row.hasColumn("campaign") ? row["campaign"] : nil,
-            hasPhone: (row["phone"] as String?) != nil)
+            hasPhone: (row["phone"] as String?) != nil, signedBalance: signedBalance(row))
+    }
+
+    static func signedBalance(_ row: Row) -> SignedBalance? {
+        guard row.hasColumn("on_phone"), row["on_phone"] as Bool, let token = row["state_token"] as String? else {
+            return nil
+        }
+        return SignedBalance(sequence: UInt32(truncatingIfNeeded: row["state_seq"] as Int64), token: token)
     }
 
     static func fetchProduct(_ db: Database, _ code: ProductCode) throws -> Product? {

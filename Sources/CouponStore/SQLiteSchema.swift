@@ -126,6 +126,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v8-hash-versions") { db in
             try db.execute(sql: "ALTER TABLE coupons ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1")
         }
+        // The patent's first embodiment: a coupon whose signed balance goes back to its phone.
+        migrator.registerMigration("v9-phone-balance") { db in
+            try db.execute(sql: PhoneBalanceSchema.sqlite)
+        }
         return migrator
     }
 }

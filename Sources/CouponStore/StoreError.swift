@@ -17,6 +17,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// The database keeps the check value of another secret of this version: this server's
         /// data folder is not the one the database was set up with.
         case secretMismatch(Int)
+        /// A phone-balance coupon changed, but this store was opened without the state keys.
+        case noStateKey
     }
 
     public let kind: Kind
@@ -29,6 +31,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .backupFailed(let detail): "backup failed: \(detail)"
         case .file(let detail): detail
         case .unavailable(let why): "\(why); nothing was changed, try again shortly"
+        case .noStateKey:
+            "this coupon carries its balance on the phone, but the server holds no state signing key (coupon-server state-keys)"
         case .secretMismatch(let version):
             "this server's secret (version \(version)) is not the one the database was set up with; copy the data folder of the first server (coupon-server init) to this one"
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CouponCore
 import Foundation
+import QRRender
 
 /// The language of a coupon's messages.
 public enum MessageLanguage: String, Sendable, CaseIterable, ExpressibleByArgument {
@@ -32,26 +33,37 @@ struct CouponMessage {
     var phone: String?
     var language: MessageLanguage = .en
     var sender = "coupons@cpn.example"
+    /// A phone-balance coupon's new state after a change (not its issue): the message says the
+    /// balance is new and the QR replaces the one before.
+    var update = false
 
     /// The message body: amount, expiry, how to use it, the balance link.
     var text: String {
         switch language {
         case .en:
-            var text = "Your coupon: \(amount) \(currency)"
+            var text = update ? "Your coupon's balance is now \(amount) \(currency)" : "Your coupon: \(amount) \(currency)"
             if let expires { text += ", valid until \(expires)" }
-            text += ". Show this QR code at the till; spend it bit by bit until the balance is gone."
+            text +=
+                update
+                ? ". Show this new QR code at the till from now on; it carries the new balance."
+                : ". Show this QR code at the till; spend it bit by bit until the balance is gone."
             return text + " Balance: \(link)"
         case .zh:
-            var text = "您的储值券：\(amount) \(currency)"
+            var text = update ? "您的储值券余额现为：\(amount) \(currency)" : "您的储值券：\(amount) \(currency)"
             if let expires { text += "，有效期至 \(expires)" }
-            text += "。结账时出示此二维码，可分多次使用，直至余额用完。"
+            text += update ? "。今后结账请出示此新二维码，它载有新余额。" : "。结账时出示此二维码，可分多次使用，直至余额用完。"
             return text + "余额：\(link)"
         }
     }
 
     /// The subject of the MMS.
     var subject: String {
-        language == .zh ? "您的储值券：\(amount) \(currency)" : "Your coupon: \(amount) \(currency)"
+        switch (language, update) {
+        case (.zh, false): "您的储值券：\(amount) \(currency)"
+        case (.zh, true): "储值券新余额：\(amount) \(currency)"
+        case (.en, false): "Your coupon: \(amount) \(currency)"
+        case (.en, true): "Your coupon's new balance: \(amount) \(currency)"
+        }
     }
 
     /// Shorter texts for an SMS, most informative first; each still carries the link.
@@ -150,5 +162,31 @@ struct CouponMessage {
             index = end
         }
         return lines.joined(separator: "\r\n")
+    }
+}
+
+/// A coupon's QR and messages as files: `BASE.png`, `.svg`, `.mms.eml`, `.sms.txt` (each 0600:
+/// they hold the code), for `issue` and for `outbox deliver`.
+enum MessageFiles {
+    static func write(_ message: CouponMessage, payload: String, base: String, formats: Set<String>) throws
+        -> (files: [String], sms: (text: String, encoding: String, segments: Int)?)
+    {
+        let matrix = try QREncoder.encode(text: payload, level: .medium)
+        let png = try QRRenderer.png(matrix)
+        var files: [String] = []
+        func put(_ bytes: [UInt8], _ suffix: String) throws {
+            try Data(bytes).write(to: URL(fileURLWithPath: base + suffix))
+            files.append(base + suffix)
+        }
+        if formats.contains("png") { try put(png, ".png") }
+        if formats.contains("svg") { try put(Array(QRRenderer.svg(matrix).utf8), ".svg") }
+        if formats.contains("mms") { try put(Array(message.mime(png: png).utf8), ".mms.eml") }
+        var sms: (text: String, encoding: String, segments: Int)? = nil
+        if formats.contains("sms") {
+            let chosen = message.sms
+            try put(Array(chosen.text.utf8), ".sms.txt")
+            sms = chosen
+        }
+        return (files, sms)
     }
 }

@@ -40,6 +40,11 @@ public struct IssueCommand: AsyncParsableCommand {
     @Option(help: "Output folder for the files.") var out: String
     @Option(help: "Files per coupon: png, svg, mms, sms (comma separated).") var format = "png"
     @Flag(help: "CSV instead of JSON lines on standard output.") var csv = false
+    @Flag(
+        help:
+            "Keep the balance on the phone too (the patent's first embodiment): the QR carries a state signed by the provider, and after every change the provider sends the phone its next one (couponctl outbox deliver)."
+    )
+    var balanceOnPhone = false
 
     public init() {}
 
@@ -61,7 +66,8 @@ public struct IssueCommand: AsyncParsableCommand {
                 let chunk = Array(entries[start..<min(start + 1000, entries.count)])
                 // Under an idempotency key (a fresh one per batch), a retry after a lost answer
                 // gets the same coupons back.
-                let answer = try await admin.issue(batch: BatchBody(campaign: campaign, coupons: chunk))
+                let answer = try await admin.issue(
+                    batch: BatchBody(campaign: campaign, coupons: chunk, balanceOnPhone: balanceOnPhone ? true : nil))
                 guard answer.coupons.count == chunk.count else {
                     throw IssuerError.server("the batch answer does not list the coupons issued")
                 }
@@ -108,41 +114,22 @@ public struct IssueCommand: AsyncParsableCommand {
             throw IssuerError.server("an issued coupon lacks its code or payload")
         }
         let (id, balance) = (coupon.id, coupon.balance)
-        let matrix = try QREncoder.encode(text: payload, level: .medium)
-        var files: [String] = []
         var record = IssuedRecord(
             id: id, code: code, qrPayload: payload, amount: balance.amount, currency: balance.currency,
             expiresAt: coupon.expiresAt, phone: phone)
-        let base = (out as NSString).appendingPathComponent(id)
-        let png = try QRRenderer.png(matrix)
-        if formats.contains("png") {
-            try Data(png).write(to: URL(fileURLWithPath: base + ".png"))
-            files.append(base + ".png")
-        }
-        if formats.contains("svg") {
-            try Data(QRRenderer.svg(matrix).utf8).write(to: URL(fileURLWithPath: base + ".svg"))
-            files.append(base + ".svg")
-        }
         let message = CouponMessage(
             id: id, amount: major(balance), currency: balance.currency,
             expires: coupon.expiresAt.map { String($0.prefix(10)) }, link: payload, phone: phone,
             language: MessageLanguage.choose(language, phone: phone, campaign: campaign))
-        if formats.contains("mms") {
-            try Data(message.mime(png: png).utf8).write(to: URL(fileURLWithPath: base + ".mms.eml"))
-            files.append(base + ".mms.eml")
-        }
-        if formats.contains("sms") {
-            let sms = message.sms
-            try Data(sms.text.utf8).write(to: URL(fileURLWithPath: base + ".sms.txt"))
-            files.append(base + ".sms.txt")
-            record.smsSegments = sms.segments
-            record.smsEncoding = sms.encoding
-        }
-        record.files = files
+        let written = try MessageFiles.write(
+            message, payload: payload, base: (out as NSString).appendingPathComponent(id), formats: formats)
+        record.files = written.files
+        record.smsSegments = written.sms?.segments
+        record.smsEncoding = written.sms?.encoding
         if csv {
             let cells: [String] = [
                 id, code, payload, major(balance), balance.currency, coupon.expiresAt ?? "", phone ?? "",
-                files.joined(separator: " "),
+                written.files.joined(separator: " "),
             ]
             say(cells.map(CSVCell.escape).joined(separator: ","))
         } else {

@@ -2,6 +2,7 @@ import CouponAPI
 import CouponClient
 import CouponCore
 import Foundation
+import SignedState
 
 /// One checkout in the order that never prints an untrue receipt: hold → the operator confirms →
 /// capture → print. Each step is journalled before the next, so ``recover()`` can finish any
@@ -43,7 +44,7 @@ public struct Checkout: Sendable {
     /// operator accepts it.
     /// - Throws: ``StationError``: `.server` leaves the checkout in the journal for recovery.
     public func run(
-        code: CouponCode, items: [BasketLine], confirm: @Sendable (Settlement) async -> Bool
+        code: CouponCode, state: String? = nil, items: [BasketLine], confirm: @Sendable (Settlement) async -> Bool
     ) async throws(StationError) -> Outcome {
         let entry = try journalled { try journal.start(couponLastFour: code.lastFour, items: items) }
         afterStep("sending")
@@ -51,7 +52,7 @@ public struct Checkout: Sendable {
         do {
             held = try await provider {
                 try await client.hold(
-                    couponCode: code.value,
+                    couponCode: state.map { code.value + "." + $0 } ?? code.value,
                     items: items.map { BasketItem(productCode: $0.code, quantity: $0.quantity) },
                     idempotencyKey: entry.id)
             }
@@ -71,7 +72,19 @@ public struct Checkout: Sendable {
         }
         try journalled { try journal.update(entry.id, state: .confirmed, event: "operator confirmed") }
         afterStep("confirmed")
-        return try await capture(entry, settlementID: held.id)
+        // A phone-balance coupon: the hold's answer carries the state sent back to the phone (a
+        // full capture leaves the available balance, which a state carries, as the hold left it).
+        let presented = state.flatMap { try? StateToken.unverified($0).sequence }
+        let phone = held.phoneState.map { current in
+            PhoneNote(state: current.sequence, stale: held.staleState == true ? presented.map(Int.init) : nil)
+        }
+        return try await capture(entry, settlementID: held.id, phone: phone)
+    }
+
+    /// What a receipt says of a phone-balance coupon's state.
+    struct PhoneNote {
+        var state: Int
+        var stale: Int?
     }
 
     /// Finishes every checkout the journal holds open (after a crash or a lost connection), asking
@@ -140,7 +153,9 @@ public struct Checkout: Sendable {
         }
     }
 
-    func capture(_ entry: Journal.Entry, settlementID: String) async throws(StationError) -> Outcome {
+    func capture(_ entry: Journal.Entry, settlementID: String, phone: PhoneNote? = nil) async throws(StationError)
+        -> Outcome
+    {
         let captured: Settlement
         do {
             captured = try await provider {
@@ -153,7 +168,7 @@ public struct Checkout: Sendable {
                 entry, reason: "the hold expired before capture; nothing was charged", balance: nil,
                 settlement: current)
         }
-        return try finishPaid(entry, captured)
+        return try finishPaid(entry, captured, phone: phone)
     }
 
     func release(_ entry: Journal.Entry, settlementID: String, reason: String) async throws(StationError) -> Outcome {
@@ -169,10 +184,14 @@ public struct Checkout: Sendable {
         return try finishUnpaid(entry, reason: reason, balance: nil, settlement: voided)
     }
 
-    func finishPaid(_ entry: Journal.Entry, _ settlement: Settlement) throws(StationError) -> Outcome {
-        let receipt = try Receipt.paid(
+    func finishPaid(_ entry: Journal.Entry, _ settlement: Settlement, phone: PhoneNote? = nil) throws(StationError)
+        -> Outcome
+    {
+        var receipt = try Receipt.paid(
             settlement, shop: shop, station: station ?? settlement.station, at: now(),
             couponLastFour: entry.couponLastFour)
+        receipt.phoneState = phone?.state
+        receipt.staleState = phone?.stale
         try journalled {
             try journal.update(
                 entry.id, state: .captured, settlementID: settlement.id, receipt: receipt,

@@ -19,7 +19,8 @@ public struct CheckoutSession: Sendable {
         case quantity(Int)
         case cancelled
         case reprint
-        case settle(code: CouponCode, items: [BasketLine])
+        /// `state`: a phone-balance coupon's signed state, read with its code.
+        case settle(code: CouponCode, state: String? = nil, items: [BasketLine])
         case error(String)
         case ignored
     }
@@ -58,7 +59,7 @@ public struct CheckoutSession: Sendable {
         }
         if let code = try? QRPayload.code(from: text) {
             guard !scans.isEmpty else { return .error("scan the products before the coupon") }
-            return .settle(code: code, items: lines)
+            return .settle(code: code, state: QRPayload.state(from: text), items: lines)
         }
         if text.contains("/c#") || text.hasPrefix("http") {
             return .error("this QR is not a coupon of this provider")

@@ -36,6 +36,11 @@ public struct Receipt: Codable, Sendable, Equatable {
     public var reason: String?
     /// The API's error code of the refusal (`coupon_expired`, ...), when the provider gave one.
     public var reasonCode: String?
+    /// A phone-balance coupon: the sequence of the state the provider sent back to the phone.
+    public var phoneState: Int?
+    /// The phone showed an older state than the coupon's (an old screenshot, or the new message
+    /// had not arrived): its sequence. The provider settled against its own balance.
+    public var staleState: Int?
 
     /// The receipt of a captured settlement.
     public static func paid(_ settlement: Settlement, shop: String, station: String, at: String, couponLastFour: String)

@@ -55,6 +55,13 @@ public struct ReceiptLayout: Sendable, Equatable {
             }
             wrapped("Nothing was charged to the coupon.")
         }
+        if let stale = receipt.staleState {
+            wrapped(
+                "The phone showed an older balance (state \(stale)); the provider's balance was used.")
+        }
+        if let state = receipt.phoneState {
+            wrapped("A new balance (state \(state)) is on its way to the phone.")
+        }
         rows.append(.rule)
         if let id = receipt.settlementID { labelled("Settlement", id) }
         if let link = receipt.balanceLink {

@@ -100,8 +100,10 @@ public struct RunCommand: AsyncParsableCommand {
             case .error(let message): signal.error(message)
             case .reprint:
                 reprint(checkout, signal: signal)
-            case .settle(let code, let items):
-                if await settle(checkout, code: code, items: items, confirmer: confirmer, signal: signal) {
+            case .settle(let code, let state, let items):
+                if await settle(
+                    checkout, code: code, state: state, items: items, confirmer: confirmer, signal: signal)
+                {
                     settled += 1
                     session.reset()
                 }
@@ -148,12 +150,13 @@ extension RunCommand {
 
     /// Runs one checkout; true when it ended (paid or not), false when the basket should stay
     /// because the server could not be reached or refused (scanning the coupon again retries).
-    func settle(_ checkout: Checkout, code: CouponCode, items: [BasketLine], confirmer: Confirmer, signal: Signal)
-        async -> Bool
-    {
+    func settle(
+        _ checkout: Checkout, code: CouponCode, state: String?, items: [BasketLine], confirmer: Confirmer,
+        signal: Signal
+    ) async -> Bool {
         let outcome: Checkout.Outcome
         do {
-            outcome = try await checkout.run(code: code, items: items) { held in
+            outcome = try await checkout.run(code: code, state: state, items: items) { held in
                 Terminal.error(SettleCommand.summary(held, lastFour: code.lastFour))
                 return confirmer.confirm()
             }

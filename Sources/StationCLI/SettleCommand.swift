@@ -50,19 +50,19 @@ public struct SettleCommand: AsyncParsableCommand {
         guard !item.isEmpty || !itemCode.isEmpty else {
             throw StationError.badInput("the basket is empty: give --item PHOTO or --item-code CODE")
         }
-        let code = try readCoupon()
+        let (code, state) = try readCoupon()
         let lines = try BasketLine.merge(try readItems())
         var printer = resolved.printer(text: receipt, escpos: escpos, qr: receiptQR)
         printer.textToStdout = !json
         try await resolved.withCheckout(printer: printer) { checkout in
-            try await settle(checkout, code: code, lines: lines)
+            try await settle(checkout, code: code, state: state, lines: lines)
         }
     }
 
-    func settle(_ checkout: Checkout, code: CouponCode, lines: [BasketLine]) async throws {
+    func settle(_ checkout: Checkout, code: CouponCode, state: String?, lines: [BasketLine]) async throws {
         try await recoverOpenCheckouts(checkout)
         let yes = self.yes
-        let outcome = try await checkout.run(code: code, items: lines) { held in
+        let outcome = try await checkout.run(code: code, state: state, items: lines) { held in
             Terminal.error(Self.summary(held, lastFour: code.lastFour))
             if yes { return true }
             Terminal.error("Press Enter to charge the coupon, or type n and Enter to cancel: ")
@@ -82,7 +82,8 @@ public struct SettleCommand: AsyncParsableCommand {
         }
     }
 
-    func readCoupon() throws -> CouponCode {
+    /// The coupon's code, and its signed state when the phone carries its balance.
+    func readCoupon() throws -> (CouponCode, String?) {
         var text = couponCode ?? ""
         if let coupon {
             let image = try read(coupon)
@@ -93,7 +94,7 @@ public struct SettleCommand: AsyncParsableCommand {
             text = first.text
         }
         do {
-            return try QRPayload.code(from: text)
+            return (try QRPayload.code(from: text), QRPayload.state(from: text))
         } catch {
             throw StationError.badInput("\(error)")
         }

@@ -12,7 +12,7 @@ struct CouponServerCommand: AsyncParsableCommand {
         commandName: "coupon-server",
         abstract: "The provider: holds coupons, balances, the catalogue and the ledger; settles over HTTP/JSON.",
         version: ProgramVersion.text,
-        subcommands: [Serve.self, Initialize.self, Migrate.self, Backup.self, SecretCommand.self],
+        subcommands: [Serve.self, Initialize.self, Migrate.self, Backup.self, SecretCommand.self, StateKeysCommand.self],
         defaultSubcommand: Serve.self)
     /// Files this program creates (databases, keys, coupons, journals) are for its user alone: 0600,
     /// folders 0700. `umask` cannot fail; it returns the mask it replaces.
@@ -202,7 +202,9 @@ struct Serve: AsyncParsableCommand {
         // Where it will listen is taken first: a failed start creates nothing.
         let reservation = try await PortReservation.take(host: configuration.host, port: configuration.port)
         let folder = DataFolder(configuration: configuration)
-        // On a shared database, a server makes no secret of its own: it must hold init's.
+        // On a shared database, a server makes no secret or state key of its own: it must hold init's.
+        configuration.stateKeys = try folder.stateKeys(
+            create: StoreOpener.sqlitePath(configuration.databasePath) != nil)
         let (store, secrets) = try await StoreOpener.open(
             configuration, folder: folder, createSecret: StoreOpener.sqlitePath(configuration.databasePath) != nil)
         // The same secret keys receipts' balance links; the MAC's input is prefixed, so the two never meet.

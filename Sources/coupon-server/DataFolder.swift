@@ -3,6 +3,7 @@ import CouponCore
 import CouponServer
 import CouponStore
 import Foundation
+import SignedState
 
 /// The server's data folder: the code-hash secrets and the first admin key, all 0600. Beside the
 /// SQLite file by default; for PostgreSQL `./data` or `--data DIR`, never in the database, and the
@@ -28,6 +29,37 @@ struct DataFolder {
     var secretPath: String { directory + "/code-hash.secret" }
     var adminKeyPath: String { directory + "/admin.key" }
     var metricsKeyPath: String { directory + "/metrics.key" }
+    var stateKeysPath: String { directory + "/state-keys" }
+
+    /// The state signing keys (Ed25519) of phone-balance coupons, made on first use with `create`.
+    /// Every server of one database must hold the same file: `init` makes it, then it is copied.
+    func stateKeys(create: Bool) throws -> KeyRing {
+        if let data = FileManager.default.contents(atPath: stateKeysPath) {
+            do { return try KeyRing(fileText: String(decoding: data, as: UTF8.self)) } catch {
+                throw ValidationError("\(stateKeysPath): \(error)")
+            }
+        }
+        guard create else {
+            throw ValidationError(
+                "\(directory) holds no state-keys file: run coupon-server state-keys list --data \(directory) once (it makes one), then copy it to every server of the database"
+            )
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ring = KeyRing.generate()
+        try save(ring)
+        return ring
+    }
+
+    /// Writes the key ring (0600) through a temporary file and a rename: a crash leaves the old
+    /// file or the new one, never half of one.
+    func save(_ ring: KeyRing) throws {
+        let temporary = stateKeysPath + ".new"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try writePrivate(Array(ring.fileText.utf8), to: temporary)
+        guard rename(temporary, stateKeysPath) == 0 else {
+            throw ValidationError("cannot replace \(stateKeysPath): \(String(cString: strerror(errno)))")
+        }
+    }
 
     /// The token that may read `/metrics` (for a Prometheus `bearer_token_file`), made on first
     /// use, mode 0600.

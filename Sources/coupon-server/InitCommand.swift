@@ -31,6 +31,8 @@ struct Initialize: AsyncParsableCommand {
         }
         let (store, secrets) = try await StoreOpener.open(configuration, folder: folder, createSecret: true)
         defer { Task { await StoreOpener.close(store) } }
+        let ring = try folder.stateKeys(create: true)
+        print("state signing keys in \(folder.stateKeysPath): \(ring.entries.map(\.id).joined(separator: ", "))")
         print(
             "data folder \(folder.directory): secret versions \(secrets.map { "v\($0.version)" }.joined(separator: ", "))"
         )

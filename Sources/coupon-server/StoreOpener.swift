@@ -2,6 +2,7 @@ import ArgumentParser
 import CouponServer
 import CouponStore
 import Foundation
+import SignedState
 
 /// Opens the store `--database` names: a SQLite file (a path, or `sqlite:PATH`) or a PostgreSQL
 /// database (`postgres://USER@HOST:PORT/DB`), with the data folder's secrets.
@@ -17,16 +18,19 @@ enum StoreOpener {
     static func open(
         _ configuration: ServerConfiguration, folder: DataFolder, createSecret: Bool = true
     ) async throws -> (store: any CouponStore, secrets: [(version: Int, secret: [UInt8])]) {
+        let states = configuration.stateKeys.map(PhoneStates.init)
         if let path = sqlitePath(configuration.databasePath) {
             let secrets = try folder.secrets()
             let store = try SQLiteCouponStore(
-                path: path, hasher: CodeHasher(versions: secrets), maxBalance: configuration.limits.maxBalance)
+                path: path, hasher: CodeHasher(versions: secrets), maxBalance: configuration.limits.maxBalance,
+                phoneStates: states)
             return (store, secrets)
         }
         let location = try PostgresLocation(url: configuration.databasePath, poolSize: configuration.databasePool)
         let secrets = try folder.secrets(create: createSecret)
         let store = try await PostgresCouponStore(
-            location: location, hasher: CodeHasher(versions: secrets), maxBalance: configuration.limits.maxBalance)
+            location: location, hasher: CodeHasher(versions: secrets), maxBalance: configuration.limits.maxBalance,
+            phoneStates: states)
         return (store, secrets)
     }
 

@@ -32,17 +32,27 @@ struct OpenAPITests {
     static let amount = Amount(amount: 30000, currency: "CNY")
     static let total = Total(amount: Int128(Int64.max) + 1, currency: "CNY")
     static let expiry = Expiry(date: "2027-12-31", days: 365)
-    static let issue = IssueBody(initial: amount, expiry: expiry, campaign: "spring", phone: "+8613800000000")
+    static let issue = IssueBody(
+        initial: amount, expiry: expiry, campaign: "spring", phone: "+8613800000000", balanceOnPhone: true)
+    static let phoneState = PhoneStateBody(
+        sequence: 2, token: "AEAAAAA", balance: amount, signedAt: "2026-12-02T10:00:00Z", keyID: "0a1b2c3d")
+    static let publicKey = PublicKeyInfo(id: "0a1b2c3d", publicKey: "AAAA", status: "active")
+    static let message = OutboxMessageBody(
+        id: "msg_1", couponID: "cpn_1", code: "K7QF", qrPayload: "https://cpn.example/c#K7QF.AEAAAAA",
+        phoneState: phoneState, expiresAt: "2027-12-31T15:59:59Z", phone: "+8613800000000", campaign: "spring",
+        createdAt: "2026-12-02T10:00:00Z", attempts: 0)
     static let coupon = Coupon(
         id: "cpn_1", code: "K7QF", qrPayload: "https://cpn.example/c#K7QF", lastFour: "PQRS", balance: amount,
-        held: amount, available: amount, state: "active", expiresAt: "2027-12-31T15:59:59Z", campaign: "spring")
+        held: amount, available: amount, state: "active", expiresAt: "2027-12-31T15:59:59Z", campaign: "spring",
+        phoneState: phoneState)
     static let item = BasketItem(productCode: "6901234567892", quantity: 1)
     static let line = SettlementLine(
         productCode: "6901234567892", name: "Cake", unitPrice: amount, quantity: 1, lineTotal: amount)
     static let settlement = Settlement(
         id: "stl_1", couponID: "cpn_1", station: "till-1", status: "held", lines: [line], total: amount,
         charged: amount, due: amount, balanceBefore: amount, balanceAfter: amount,
-        holdExpiresAt: "2026-12-02T10:00:00Z", refunded: amount, balanceLink: "https://cpn.example/b/x")
+        holdExpiresAt: "2026-12-02T10:00:00Z", refunded: amount, balanceLink: "https://cpn.example/b/x",
+        phoneState: phoneState, staleState: true)
     static let product = ProductInfo(code: "6901234567892", name: "Cake", price: amount)
     static let key = KeySummary(
         id: "key_1", role: "station", station: "till-1", name: "alice", createdAt: "2026-12-02T10:00:00Z",
@@ -62,9 +72,12 @@ struct OpenAPITests {
     /// One value of every type, each optional filled in, by the schema name it must match.
     static let samples: [String: any Codable & Sendable] = [
         "Amount": amount, "Total": total,
-        "ErrorBody": ErrorBody(code: .insufficientBalance, message: "no", balance: amount, unknownProducts: ["X"]),
+        "ErrorBody": ErrorBody(
+            code: .insufficientBalance, message: "no", balance: amount, unknownProducts: ["X"], phoneState: phoneState,
+            staleState: false),
         "Expiry": expiry, "IssueBody": issue,
-        "BatchBody": BatchBody(count: 1, initial: amount, expiry: expiry, campaign: "spring", coupons: [issue]),
+        "BatchBody": BatchBody(
+            count: 1, initial: amount, expiry: expiry, campaign: "spring", coupons: [issue], balanceOnPhone: true),
         "Coupon": coupon, "CouponList": CouponList(coupons: [coupon]), "LookupBody": LookupBody(code: "K7QF"),
         "LoadBody": LoadBody(amount: amount, reference: "INV-1"), "AdjustBody": AdjustBody(amount: amount, reason: "x"),
         "LedgerLine": ledgerLine, "Ledger": Ledger(entries: [ledgerLine]),
@@ -88,6 +101,11 @@ struct OpenAPITests {
         "CampaignTotals": campaignTotals, "Campaign": Campaign(campaign: "spring", totals: [campaignTotals]),
         "DailyStation": dailyStation, "Daily": Daily(date: "2026-12-02", stations: [dailyStation]),
         "ExportEntry": exportEntry, "Export": Export(entries: [exportEntry], next: "2"),
+        "PhoneStateBody": phoneState, "PublicKeyInfo": publicKey,
+        "PublicKeys": PublicKeys(keys: [publicKey], serverTime: "2026-12-02T10:00:00Z"),
+        "OutboxClaimBody": OutboxClaimBody(limit: 100, leaseSeconds: 300), "OutboxMessageBody": message,
+        "OutboxMessages": OutboxMessages(messages: [message]), "OutboxDeliveredBody": OutboxDeliveredBody(ids: ["msg_1"]),
+        "OutboxStatus": OutboxStatus(delivered: 1, pending: 0),
     ]
 
     /// Differences between a JSON value and a schema, as readable lines.

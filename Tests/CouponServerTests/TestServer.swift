@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import SignedState
 
 /// A real server on a real port (HummingbirdTesting's live mode binds port 0) over a real SQLite
 /// file, with an admin key, a station key and the patent's catalogue.
@@ -14,15 +15,20 @@ struct TestServer {
     let adminKey: String
     let stationKey: String
     let otherStationKey: String
+    /// The provider's state keys (phone-balance coupons), the store's and the server's.
+    let ring: KeyRing
     var configuration = ServerConfiguration()
 
-    init(limits: Limits = Limits()) async throws {
+    init(limits: Limits = Limits(), ring: KeyRing = .generate()) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        self.ring = ring
         store = try SQLiteCouponStore(
             path: folder.appendingPathComponent("coupons.sqlite").path,
-            hasher: CodeHasher(secret: CodeHasher.newSecret()), maxBalance: limits.maxBalance)
+            hasher: CodeHasher(secret: CodeHasher.newSecret()), maxBalance: limits.maxBalance,
+            phoneStates: PhoneStates(ring: ring))
         configuration.limits = limits
+        configuration.stateKeys = ring
         let now = Instant.now
         adminKey = try await store.createKey(role: .admin, station: nil, now: now).key
         stationKey = try await store.createKey(role: .station, station: "till-1", now: now).key

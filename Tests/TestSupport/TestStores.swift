@@ -28,15 +28,15 @@ public enum TestStores {
 
     /// A new store of `kind` in a database of its own.
     public static func make(
-        _ kind: StoreKind, hasher: CodeHasher, maxBalance: Int64? = nil
+        _ kind: StoreKind, hasher: CodeHasher, maxBalance: Int64? = nil, phoneStates: PhoneStates? = nil
     ) async throws -> any CouponStore {
         switch kind {
         case .sqlite:
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = folder.appendingPathComponent("coupons.sqlite").path
-            if let maxBalance { return try SQLiteCouponStore(path: path, hasher: hasher, maxBalance: maxBalance) }
-            return try SQLiteCouponStore(path: path, hasher: hasher)
+            return try SQLiteCouponStore(
+                path: path, hasher: hasher, maxBalance: maxBalance ?? Limits().maxBalance, phoneStates: phoneStates)
         case .postgres:
             let location = try await newPostgresDatabase()
             // The contention tests queue dozens of sales on one coupon's lock behind six
@@ -44,7 +44,7 @@ public enum TestStores {
             // outlast a request's 5 s, which is the server's choice, not what these tests test.
             return try await PostgresCouponStore(
                 location: location, hasher: hasher, maxBalance: maxBalance ?? Limits().maxBalance,
-                leaseTimeout: .seconds(60))
+                leaseTimeout: .seconds(60), phoneStates: phoneStates)
         }
     }
 
