@@ -126,7 +126,7 @@ let package = Package(
             name: "StationCLI",
             dependencies: [
                 "CLISupport", "Imaging", "Scanning", "QRRender", "Station", "CouponAPI", "CouponClient", "CouponCore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SignedState", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(

@@ -96,6 +96,10 @@ public struct DailyStation: Codable, Sendable, Equatable {
     public var captured, refunded: Int128
     /// Holds released by the station, and holds that expired uncaptured.
     public var voided, expiredHolds: Int
+    /// Sales made offline and forwarded that day, and what their coupons could not cover
+    /// (`offline_shortfall`, each coupon blocked for review).
+    public var offline: Int
+    public var shortfall: Int128
 
     enum CodingKeys: String, CodingKey {
         case station
@@ -105,12 +109,16 @@ public struct DailyStation: Codable, Sendable, Equatable {
         case refunded
         case voided
         case expiredHolds = "expired_holds"
+        case offline
+        case shortfall
     }
 
     public init(
         station: String, currency: String, settlements: Int, captured: Int128, refunded: Int128, voided: Int,
-        expiredHolds: Int
+        expiredHolds: Int, offline: Int = 0, shortfall: Int128 = 0
     ) {
+        self.offline = offline
+        self.shortfall = shortfall
         self.station = station
         self.currency = currency
         self.settlements = settlements

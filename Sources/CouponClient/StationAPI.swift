@@ -66,6 +66,24 @@ public struct StationAPI: Sendable {
         try await client.call(.get, "/v1/products/\(APIClient.segment(code))")
     }
 
+    /// The catalogue, a page at a time (for the till's offline copy).
+    public func products(after: String?, limit: Int = 1000) async throws(APIClientError) -> ProductList {
+        try await client.call(
+            .get, "/v1/products?limit=\(limit)" + (after.map { "&after=\(APIClient.query($0))" } ?? ""))
+    }
+
+    /// This station's offline limits, the state keys and the provider's clock.
+    public func offline() async throws(APIClientError) -> StationOffline {
+        try await client.call(.get, "/v1/station/offline")
+    }
+
+    /// Forwards a sale made offline, under the sale's own key (a retry applies it once).
+    public func forwardOffline(_ body: OfflineSaleBody, idempotencyKey: String) async throws(APIClientError)
+        -> OfflineSettlement
+    {
+        try await client.call(.post, "/v1/settlements/offline", body: body, idempotencyKey: idempotencyKey)
+    }
+
     /// The provider's state keys and clock (no key needed): a till checks phone states with them.
     public func publicKeys() async throws(APIClientError) -> PublicKeys {
         try await client.call(.get, "/v1/public/keys")

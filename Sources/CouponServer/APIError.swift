@@ -74,6 +74,10 @@ public struct APIError: HTTPResponseError, Sendable {
             let status: HTTPResponse.Status = if case .malformed = error { .badRequest } else { .unprocessableContent }
             return APIError(status, ErrorCode(rawValue: error.code), error.description)
         case let error as PhoneStateMismatch: return APIError(.unprocessableContent, .stateMismatch, error.description)
+        case let error as OfflineSaleRefused:
+            return APIError(
+                error.code == "unknown_coupon" ? .notFound : .unprocessableContent, ErrorCode(rawValue: error.code),
+                error.description)
         case let error as BasketError: return APIError(.badRequest, .badBasket, error.description)
         case let error as SettlementError:
             let status: HTTPResponse.Status =

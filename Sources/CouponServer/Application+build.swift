@@ -61,6 +61,7 @@ public func buildApplication<Store: CouponStore>(
     AdminRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     OperationsRoutes(store: store, configuration: configuration, keys: keys, gate: gate).register(on: v1)
     PhoneStateRoutes(store: store, configuration: configuration).register(on: router, v1: v1)
+    OfflineRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     let limits = configuration.connections
     let pending = PendingConnections(capacity: limits.maxPending)

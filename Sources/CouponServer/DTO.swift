@@ -19,6 +19,8 @@ extension KeyList: ResponseEncodable {}
 extension PublicKeys: ResponseEncodable {}
 extension OutboxMessages: ResponseEncodable {}
 extension OutboxStatus: ResponseEncodable {}
+extension OfflineLimitBody: ResponseEncodable {}
+extension StationOffline: ResponseEncodable {}
 extension Audit: ResponseEncodable {}
 extension Liability: ResponseEncodable {}
 extension Campaign: ResponseEncodable {}
@@ -104,6 +106,12 @@ extension KeySummary {
 }
 
 extension Instant {
+    /// The instant of an ISO 8601 time (`2026-12-06T10:00:00Z`, or with an offset), or nil.
+    init?(iso8601 text: String) {
+        guard let date = ISO8601DateFormatter().date(from: text) else { return nil }
+        self.init(secondsSince1970: Int64(date.timeIntervalSince1970))
+    }
+
     /// `2027-12-31T15:59:59Z`.
     var iso8601: String {
         let formatter = ISO8601DateFormatter()

@@ -140,7 +140,8 @@ struct OperationsRoutes<Store: CouponStore> {
             stations: reports.map {
                 DailyStation(
                     station: $0.station, currency: $0.currency, settlements: $0.settlements, captured: $0.captured,
-                    refunded: $0.refunded, voided: $0.voided, expiredHolds: $0.expiredHolds)
+                    refunded: $0.refunded, voided: $0.voided, expiredHolds: $0.expiredHolds, offline: $0.offline,
+                    shortfall: $0.shortfall)
             })
     }
 

@@ -94,6 +94,9 @@ public struct DailyReport: Sendable, Equatable {
     public var refunded: Int128
     public var voided: Int
     public var expiredHolds: Int
+    /// Sales made offline and forwarded, and what their coupons' balances could not cover.
+    public var offline: Int = 0
+    public var shortfall: Int128 = 0
 }
 
 /// A ledger line for bookkeeping.

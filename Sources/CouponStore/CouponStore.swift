@@ -153,6 +153,18 @@ public protocol CouponStore: Sendable {
     func markDelivered(ids: [String], now: Instant) async throws -> Int
     /// Outbox messages waiting, for `/metrics` and `couponctl outbox status`.
     func pendingOutbox() async throws -> Int
+    /// Sets (nil: removes) a station's offline limit in a currency.
+    func setOfflineLimit(station: String, currency: Currency, limit: OfflineLimit?) async throws
+    /// A station's offline limits, one per currency.
+    func offlineLimits(station: String) async throws -> [OfflineLimit]
+    /// Applies a forwarded offline sale as a captured settlement (made offline, the till's time
+    /// kept), under its idempotency key: once, however often it is forwarded. A balance that no
+    /// longer covers it goes to zero, the rest is an `offline_shortfall` line, and the coupon is
+    /// blocked for review.
+    func applyOfflineSale(
+        _ sale: OfflineSale, now: Instant, idempotency: IdempotencyKey,
+        render: @escaping @Sendable (OfflineOutcome) throws -> StoredResponse
+    ) async throws -> Idempotent<OfflineOutcome>
     /// True when the database answers now (`/readyz`, for a load balancer).
     func isReady() async -> Bool
 }
@@ -253,6 +265,9 @@ public struct LedgerEntry: Sendable, Equatable {
         case issue, load, hold, capture, release, refund, expire, adjust, block, unblock, reissue
         /// The coupon's phone number was erased (on request, or when its retention ended).
         case forgetPhone = "forget_phone"
+        /// What a forwarded offline sale took beyond the balance (two tills spent one state): the
+        /// balance is unchanged by it (already zero); the coupon is blocked for review.
+        case offlineShortfall = "offline_shortfall"
     }
 
     public var kind: Kind

@@ -76,7 +76,10 @@ extension PostgresCouponStore {
                     COALESCE(SUM(CASE l.kind WHEN 'capture' THEN l.amount ELSE 0 END), 0)::text AS captured,
                     COALESCE(SUM(CASE l.kind WHEN 'refund' THEN l.amount ELSE 0 END), 0)::text AS refunded,
                     COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'voided' THEN s.id END) AS voided,
-                    COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'expired' THEN s.id END) AS expired_holds
+                    COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'expired' THEN s.id END) AS expired_holds,
+                    COUNT(DISTINCT CASE WHEN l.kind = 'capture' AND s.offline_made_at IS NOT NULL THEN s.id END)
+                        AS offline,
+                    COALESCE(SUM(CASE l.kind WHEN 'offline_shortfall' THEN l.amount ELSE 0 END), 0)::text AS shortfall
                 FROM ledger l JOIN settlements s ON s.id = l.settlement_id JOIN coupons c ON c.id = l.coupon_id
                 WHERE l.at >= \(start) AND l.at < \(end) AND (\(station)::text IS NULL OR s.station = \(station))
                 GROUP BY s.station, c.currency ORDER BY s.station, c.currency
@@ -86,7 +89,8 @@ extension PostgresCouponStore {
                     station: try row.get("station"), currency: try row.get("currency"),
                     settlements: Int(try row.get("settlements", as: Int64.self)), captured: try row.wide("captured"),
                     refunded: try row.wide("refunded"), voided: Int(try row.get("voided", as: Int64.self)),
-                    expiredHolds: Int(try row.get("expired_holds", as: Int64.self)))
+                    expiredHolds: Int(try row.get("expired_holds", as: Int64.self)),
+                    offline: Int(try row.get("offline", as: Int64.self)), shortfall: try row.wide("shortfall"))
             }
         }
     }

@@ -35,11 +35,11 @@ extension PostgresCouponStore {
             "settlements",
             [
                 "id", "coupon_id", "station", "status", "total", "charged", "due", "created_at", "balance_before",
-                "balance_after", "hold_expires_at", "refunded",
+                "balance_after", "hold_expires_at", "refunded", "offline_made_at", "shortfall", "stale_state",
             ],
             """
             SELECT id, coupon_id, station, status, total, charged, due, created_at, balance_before, balance_after,
-                hold_expires_at, refunded FROM settlements
+                hold_expires_at, refunded, offline_made_at, shortfall, stale_state FROM settlements
             """
         ),
         (
@@ -60,6 +60,10 @@ extension PostgresCouponStore {
             SELECT seq, coupon_id, kind, amount, balance_before, balance_after, held_before, held_after, actor,
                 settlement_id, at FROM ledger ORDER BY seq
             """
+        ),
+        (
+            "offline_limits", ["station", "currency", "per_sale", "per_day"],
+            "SELECT station, currency, per_sale, per_day FROM offline_limits"
         ),
         (
             "outbox",
@@ -156,7 +160,7 @@ extension PostgresCouponStore {
     }
 
     /// The boolean columns, which SQLite stores as integers.
-    static let booleanColumns: Set<String> = ["sealed", "on_phone"]
+    static let booleanColumns: Set<String> = ["sealed", "on_phone", "stale_state"]
 
     /// `($1, ..., $6, ...)` with each boolean column's mark made `($6::bigint <> 0)`.
     static func castBooleans(_ tuple: String, columns: [String]) -> String {

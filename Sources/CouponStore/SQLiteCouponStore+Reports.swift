@@ -83,7 +83,10 @@ extension SQLiteCouponStore {
                         \(WideSum.sql("CASE l.kind WHEN 'refund' THEN l.amount ELSE 0 END", as: "refunded")),
                         COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'voided' THEN s.id END) AS voided,
                         COUNT(DISTINCT CASE WHEN l.kind = 'release' AND s.status = 'expired' THEN s.id END)
-                            AS expired_holds
+                            AS expired_holds,
+                        COUNT(DISTINCT CASE WHEN l.kind = 'capture' AND s.offline_made_at IS NOT NULL THEN s.id END)
+                            AS offline,
+                        \(WideSum.sql("CASE l.kind WHEN 'offline_shortfall' THEN l.amount ELSE 0 END", as: "shortfall"))
                     FROM ledger l JOIN settlements s ON s.id = l.settlement_id JOIN coupons c ON c.id = l.coupon_id
                     WHERE l.at >= ? AND l.at < ? AND (? IS NULL OR s.station = ?)
                     GROUP BY s.station, c.currency ORDER BY s.station, c.currency
@@ -97,7 +100,8 @@ extension SQLiteCouponStore {
                     station: row["station"], currency: row["currency"], settlements: row["settlements"],
                     captured: WideSum.value(row, "captured"), refunded: WideSum.value(row, "refunded"),
                     voided: row["voided"],
-                    expiredHolds: row["expired_holds"])
+                    expiredHolds: row["expired_holds"], offline: row["offline"],
+                    shortfall: WideSum.value(row, "shortfall"))
             }
         }
     }

@@ -130,6 +130,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v9-phone-balance") { db in
             try db.execute(sql: PhoneBalanceSchema.sqlite)
         }
+        // Offline sales forwarded by tills, and the limits they sell within.
+        migrator.registerMigration("v10-offline-sales") { db in
+            try db.execute(sql: OfflineSchema.sqlite)
+        }
         return migrator
     }
 }

@@ -234,7 +234,9 @@ public struct ReportCommand: AsyncParsableCommand {
                     "\(date) \(row.station): \(row.settlements) settlements, "
                         + "captured \(majorTotal(row.captured, row.currency)) \(row.currency), "
                         + "refunded \(majorTotal(row.refunded, row.currency)), "
-                        + "voided \(row.voided), expired holds \(row.expiredHolds)")
+                        + "voided \(row.voided), expired holds \(row.expiredHolds)"
+                        + (row.offline > 0 || row.shortfall > 0
+                            ? ", offline \(row.offline) (shortfall \(majorTotal(row.shortfall, row.currency)))" : ""))
             }
         }
     }

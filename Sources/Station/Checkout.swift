@@ -62,6 +62,10 @@ public struct Checkout: Sendable {
         } catch .refused(let status, let code, let message) {
             try journalled { try journal.update(entry.id, state: .done, event: "refused: \(status) \(code)") }
             throw .refused(status: status, code: code, message: message)
+        } catch .server(let why) where why.hasPrefix(APIClientError.Transport.refused.rawValue) {
+            // A refused connection carried nothing to the provider: this checkout is over.
+            try journalled { try journal.update(entry.id, state: .done, event: "not sent: \(why)") }
+            throw .server(why)
         }
         try journalled {
             try journal.update(entry.id, state: .held, settlementID: held.id, event: "held \(held.charged.amount)")

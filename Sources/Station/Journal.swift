@@ -32,7 +32,7 @@ public final class Journal: Sendable {
         public var createdAt: Date
     }
 
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating) the journal at `path`.
     public init(path: String) throws(StationError) {
@@ -67,6 +67,9 @@ public final class Journal: Sendable {
                         );
                         """)
             }
+            // Offline sales (phone-balance coupons): what the till pinned, its catalogue copy, the
+            // sales it made offline until they are forwarded, the newest state seen per coupon.
+            migrator.registerMigration("v2-offline") { db in try db.execute(sql: OfflineBook.schema) }
             try migrator.migrate(pool)
         } catch {
             throw .journal("cannot open \(path): \(error)")

@@ -41,6 +41,8 @@ public struct Receipt: Codable, Sendable, Equatable {
     /// The phone showed an older state than the coupon's (an old screenshot, or the new message
     /// had not arrived): its sequence. The provider settled against its own balance.
     public var staleState: Int?
+    /// Sold offline, to be confirmed when the till forwards it to the provider.
+    public var offline: Bool?
 
     /// The receipt of a captured settlement.
     public static func paid(_ settlement: Settlement, shop: String, station: String, at: String, couponLastFour: String)

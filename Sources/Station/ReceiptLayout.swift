@@ -28,6 +28,10 @@ public struct ReceiptLayout: Sendable, Equatable {
             pair("Station " + receipt.station, receipt.at)
         }
         rows.append(.rule)
+        if receipt.offline == true {
+            center("OFFLINE SALE", bold: true)
+            wrapped("To be confirmed by the provider when this till is back online.")
+        }
         if receipt.kind == .notPaid {
             center("NOT PAID", bold: true)
             wrapped("Reason: " + (receipt.reason ?? "unknown"))
@@ -59,8 +63,11 @@ public struct ReceiptLayout: Sendable, Equatable {
             wrapped(
                 "The phone showed an older balance (state \(stale)); the provider's balance was used.")
         }
-        if let state = receipt.phoneState {
+        if let state = receipt.phoneState, receipt.offline != true {
             wrapped("A new balance (state \(state)) is on its way to the phone.")
+        }
+        if let state = receipt.phoneState, receipt.offline == true {
+            wrapped("Sold on the phone's balance, state \(state).")
         }
         rows.append(.rule)
         if let id = receipt.settlementID { labelled("Settlement", id) }

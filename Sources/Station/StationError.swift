@@ -13,6 +13,9 @@ public enum StationError: Error, Sendable, Equatable, CustomStringConvertible {
     case refused(status: Int, code: ErrorCode, message: String)
     /// The provider could not be reached, or failed (5xx, a malformed answer).
     case server(String)
+    /// The till would not sell offline (a limit, a state it cannot trust, a product it does not
+    /// know): `code` names the rule (docs/station.md).
+    case offline(code: String, message: String)
     /// The station's journal cannot be opened, read or written (disk full, read-only, corrupt):
     /// no checkout may go on without it.
     case journal(String)
@@ -24,6 +27,7 @@ public enum StationError: Error, Sendable, Equatable, CustomStringConvertible {
         case .refused(let status, let code, let message): return "the server refused (\(status) \(code)): \(message)"
         case .server(let why): return "server unreachable or failed: \(why)"
         case .journal(let why): return "the station journal failed: \(why)"
+        case .offline(let code, let message): return "not sold offline (\(code)): \(message)"
         }
     }
 

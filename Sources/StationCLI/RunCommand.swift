@@ -63,6 +63,7 @@ public struct RunCommand: AsyncParsableCommand {
 
     func loop(_ checkout: Checkout) async throws {
         try await recoverOpenCheckouts(checkout)
+        await forwardOfflineSales(checkout, quiet: true)
         let confirmer = try Confirmer(yes: yes)
         let camera = try self.camera.map { try CameraSource.open($0) }
         let (input, frames, watch, gap) = (self.input, self.frames, self.watch, self.gap)
@@ -156,7 +157,10 @@ extension RunCommand {
     ) async -> Bool {
         let outcome: Checkout.Outcome
         do {
-            outcome = try await checkout.run(code: code, state: state, items: items) { held in
+            outcome = try await checkout.runOrSellOffline(
+                code: code, state: state, items: items,
+                offlineNotice: { why in signal.error("provider unreachable (\(why)): selling offline on the phone's balance") }
+            ) { held in
                 Terminal.error(SettleCommand.summary(held, lastFour: code.lastFour))
                 return confirmer.confirm()
             }
@@ -164,8 +168,14 @@ extension RunCommand {
             signal.error("\(error)")
             return false
         }
+        if outcome.paid, outcome.receipt.offline != true {
+            // The provider answers again: the sales made while it could not are sent now.
+            await forwardOfflineSales(checkout, quiet: true)
+        }
         if outcome.paid {
-            signal.good("PAID: \(outcome.receipt.charged?.description ?? "")")
+            signal.good(
+                (outcome.receipt.offline == true ? "PAID OFFLINE: " : "PAID: ")
+                    + (outcome.receipt.charged?.description ?? ""))
         } else {
             signal.error("NOT PAID: \(outcome.receipt.reason ?? "")")
         }

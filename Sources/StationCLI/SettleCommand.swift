@@ -61,8 +61,14 @@ public struct SettleCommand: AsyncParsableCommand {
 
     func settle(_ checkout: Checkout, code: CouponCode, state: String?, lines: [BasketLine]) async throws {
         try await recoverOpenCheckouts(checkout)
+        await forwardOfflineSales(checkout, quiet: true)
         let yes = self.yes
-        let outcome = try await checkout.run(code: code, state: state, items: lines) { held in
+        let outcome = try await checkout.runOrSellOffline(
+            code: code, state: state, items: lines,
+            offlineNotice: { why in
+                Terminal.error("coupon-station: the provider cannot be reached (\(why)); selling offline on the phone's signed balance")
+            }
+        ) { held in
             Terminal.error(Self.summary(held, lastFour: code.lastFour))
             if yes { return true }
             Terminal.error("Press Enter to charge the coupon, or type n and Enter to cancel: ")

@@ -15,6 +15,7 @@ public struct StationCommands: AsyncParsableCommand {
         version: ProgramVersion.text,
         subcommands: [
             ScanCommand.self, SettleCommand.self, RunCommand.self, ReprintCommand.self, RecoverCommand.self,
+            SyncCommand.self, ForwardCommand.self, BalanceCommand.self,
         ]
     )
 

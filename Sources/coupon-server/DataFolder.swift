@@ -41,7 +41,7 @@ struct DataFolder {
         }
         guard create else {
             throw ValidationError(
-                "\(directory) holds no state-keys file: run coupon-server state-keys list --data \(directory) once (it makes one), then copy it to every server of the database"
+                "\(directory) holds no state-keys file: run coupon-server init --data \(directory) --database URL once (or, for a folder made before state keys, coupon-server state-keys list --data \(directory)), then copy that folder to every server of the database"
             )
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -29,6 +29,7 @@ enum CouponStation {
             case .refused(let status, _, _): status == 401 || status == 403 ? 2 : 5
             case .server: 5
             case .journal: 7
+            case .offline: 3
             }
         case is NotPaid: 3
         case ScanShortfall.unreadable: 1

@@ -37,6 +37,8 @@ struct OpenAPITests {
     static let phoneState = PhoneStateBody(
         sequence: 2, token: "AEAAAAA", balance: amount, signedAt: "2026-12-02T10:00:00Z", keyID: "0a1b2c3d")
     static let publicKey = PublicKeyInfo(id: "0a1b2c3d", publicKey: "AAAA", status: "active")
+    static let offlineLimit = OfflineLimitBody(perSale: amount, perDay: amount)
+    static let offlineItem = OfflineItem(productCode: "CANDLES", name: "Candles", unitPrice: amount, quantity: 1)
     static let message = OutboxMessageBody(
         id: "msg_1", couponID: "cpn_1", code: "K7QF", qrPayload: "https://cpn.example/c#K7QF.AEAAAAA",
         phoneState: phoneState, expiresAt: "2027-12-31T15:59:59Z", phone: "+8613800000000", campaign: "spring",
@@ -64,7 +66,8 @@ struct OpenAPITests {
     static let campaignTotals = CampaignTotals(
         currency: "CNY", coupons: 1, issued: 1, loaded: 1, adjusted: 1, redeemed: 1, expired: 1, outstanding: 1)
     static let dailyStation = DailyStation(
-        station: "till-1", currency: "CNY", settlements: 1, captured: 1, refunded: 1, voided: 1, expiredHolds: 1)
+        station: "till-1", currency: "CNY", settlements: 1, captured: 1, refunded: 1, voided: 1, expiredHolds: 1,
+        offline: 1, shortfall: 1)
     static let exportEntry = ExportEntry(
         seq: 1, at: "2026-12-02T10:00:00Z", couponID: "cpn_1", kind: "issue", amount: amount,
         balanceBefore: amount, balanceAfter: amount, actor: "admin", settlementID: "stl_1")
@@ -106,6 +109,15 @@ struct OpenAPITests {
         "OutboxClaimBody": OutboxClaimBody(limit: 100, leaseSeconds: 300), "OutboxMessageBody": message,
         "OutboxMessages": OutboxMessages(messages: [message]), "OutboxDeliveredBody": OutboxDeliveredBody(ids: ["msg_1"]),
         "OutboxStatus": OutboxStatus(delivered: 1, pending: 0),
+        "OfflineLimitBody": offlineLimit,
+        "StationOffline": StationOffline(
+            station: "till-1", limits: [offlineLimit], keys: [publicKey], serverTime: "2026-12-02T10:00:00Z"),
+        "OfflineItem": offlineItem,
+        "OfflineSaleBody": OfflineSaleBody(
+            couponCode: "K7QF.AEAAAAA", items: [offlineItem], total: amount, madeAt: "2026-12-02T10:00:00Z"),
+        "OfflineSettlement": OfflineSettlement(
+            settlement: settlement, shortfall: amount, blocked: true, madeAt: "2026-12-02T10:00:00Z",
+            receivedAt: "2026-12-02T11:00:00Z"),
     ]
 
     /// Differences between a JSON value and a schema, as readable lines.

@@ -50,6 +50,12 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
         _ = try await call("POST", "/v1/products/import", key: adminKey, body: catalogue)
     }
 
+    /// Stops the server (SIGTERM): the provider out of reach.
+    func stopServer() { process.stop() }
+
+    /// Starts it again on the same folder (and, given `--port` among its arguments, the same port).
+    func restartServer() async throws { try await process.start() }
+
     /// What the server logged so far.
     var log: String { process.log }
 
@@ -93,10 +99,12 @@ final class LiveServer: @unchecked Sendable {  // Each test owns its server; no 
     /// The Prometheus text of /metrics, read with the metrics key.
     func metrics() async throws -> String { try await metrics(key: try metricsKey).text }
 
-    /// Issues a coupon of `minorUnits` CNY; returns its id and QR payload.
-    func issue(_ minorUnits: Int) async throws -> (id: String, payload: String, code: String) {
+    /// Issues a coupon of `minorUnits` CNY (its balance on the phone too with `onPhone`); returns
+    /// its id and QR payload.
+    func issue(_ minorUnits: Int, onPhone: Bool = false) async throws -> (id: String, payload: String, code: String) {
         let coupon = try await call(
-            "POST", "/v1/coupons", key: adminKey, body: #"{"initial": {"amount": \#(minorUnits), "currency": "CNY"}}"#)
+            "POST", "/v1/coupons", key: adminKey,
+            body: #"{"initial": {"amount": \#(minorUnits), "currency": "CNY"}, "balance_on_phone": \#(onPhone)}"#)
         guard let id = coupon["id"] as? String, let payload = coupon["qr_payload"] as? String,
             let code = coupon["code"] as? String
         else { throw LiveServerError("issue failed: \(coupon)") }
