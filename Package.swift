@@ -50,6 +50,8 @@ let package = Package(
             name: "SignedState",
             dependencies: ["CouponCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // What a customer receives: the coupon's text, MMS-style MIME message, SMS and QR files.
+        .target(name: "CouponMessages", dependencies: ["CouponCore", "QRRender"]),
         // The API's contract: every request and response body of docs/api.md, Codable. No HTTP library.
         .target(name: "CouponAPI", dependencies: ["CouponCore"]),
         // The one HTTP client of the API (async-http-client): retries, idempotency, typed errors, façades.
@@ -82,8 +84,9 @@ let package = Package(
         .target(
             name: "CouponServer",
             dependencies: [
-                "CouponAPI", "CouponCore", "CouponStore", "SignedState",
+                "CouponAPI", "CouponCore", "CouponStore", "SignedState", "CouponMessages", "QRRender",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -137,7 +140,7 @@ let package = Package(
         .target(
             name: "IssuerCLI",
             dependencies: [
-                "CLISupport", "CouponAPI", "CouponClient", "CouponCore", "QRRender", "Imaging",
+                "CLISupport", "CouponAPI", "CouponClient", "CouponCore", "QRRender", "Imaging", "CouponMessages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,7 +10,7 @@ public enum Settings {
         "COUPON_HOST": "server", "COUPON_PORT": "server", "COUPON_DATABASE": "server",
         "COUPON_PUBLIC_URL": "server", "COUPON_HOLD_SECONDS": "server", "COUPON_TIME_ZONE": "server",
         "COUPON_TRUSTED_PROXIES": "server", "COUPON_FAILURE_LIMIT": "server", "COUPON_PHONE_RETENTION_DAYS": "server",
-        "COUPON_LOG_LEVEL": "server",
+        "COUPON_LOG_LEVEL": "server", "COUPON_OUTBOX_WEBHOOK": "server",
         "COUPON_TLS_CERT": "server", "COUPON_TLS_KEY": "server", "COUPON_MAX_BALANCE": "server",
         "COUPON_MAX_PRICE": "server", "COUPON_MAX_BATCH": "server", "COUPON_MAX_BODY": "server",
         "COUPON_MAX_BASKET_BODY": "server", "COUPON_MAX_BULK_BODY": "server", "COUPON_HEADER_TIMEOUT": "server",

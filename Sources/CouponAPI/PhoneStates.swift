@@ -152,3 +152,32 @@ public struct OutboxStatus: Codable, Sendable, Equatable {
         self.pending = pending
     }
 }
+
+/// What the outbox webhook receives for each message: the message (with the coupon's code and its
+/// new QR link), the MMS-style MIME message and the SMS, as `couponctl outbox deliver` writes
+/// them. Signed in the `Coupon-Signature` header (docs/api.md).
+public struct OutboxWebhookBody: Codable, Sendable, Equatable {
+    public var message: OutboxMessageBody
+    /// The MMS-style MIME message (multipart/related: SMIL, text, the QR as PNG).
+    public var mms: String
+    public var sms: SMSBody
+
+    public init(message: OutboxMessageBody, mms: String, sms: SMSBody) {
+        self.message = message
+        self.mms = mms
+        self.sms = sms
+    }
+}
+
+/// An SMS: its text, `GSM-7` or `UCS-2`, and how many segments it takes.
+public struct SMSBody: Codable, Sendable, Equatable {
+    public var text: String
+    public var encoding: String
+    public var segments: Int
+
+    public init(text: String, encoding: String, segments: Int) {
+        self.text = text
+        self.encoding = encoding
+        self.segments = segments
+    }
+}

@@ -79,6 +79,12 @@ public func buildApplication<Store: CouponStore>(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
     if let tls = configuration.tls { app.addServices(TLSReloadService(reloader: tls, logger: logger)) }
+    if let webhook = configuration.outboxWebhook {
+        app.addServices(
+            WebhookDeliveryService(
+                store: store, webhook: webhook, baseURL: configuration.publicBaseURL, clock: configuration.clock,
+                logger: logger))
+    }
     app.addServices(
         HoldExpiryService(
             store: store, clock: configuration.clock, interval: .seconds(5),

@@ -47,6 +47,8 @@ public struct ServerConfiguration: Sendable {
     /// The provider's state keys (`data/state-keys`): they sign the balance of coupons that carry
     /// it on the phone, and check the states stations present. The store signs with the same ring.
     public var stateKeys: KeyRing? = nil
+    /// Where the outbox's messages are POSTed (signed), or nil: `couponctl outbox deliver` takes them.
+    public var outboxWebhook: OutboxWebhook? = nil
     /// The clock; tests set their own.
     public var clock: @Sendable () -> Instant = { Instant.now }
 

@@ -151,6 +151,8 @@ public protocol CouponStore: Sendable {
     func claimOutbox(limit: Int, leaseSeconds: Int64, now: Instant) async throws -> [OutboxMessage]
     /// Marks messages delivered; returns how many were pending (a second call changes nothing).
     func markDelivered(ids: [String], now: Instant) async throws -> Int
+    /// Keeps claimed messages from being claimed again until `until` (a failed delivery's backoff).
+    func deferOutbox(ids: [String], until: Instant) async throws
     /// Outbox messages waiting, for `/metrics` and `couponctl outbox status`.
     func pendingOutbox() async throws -> Int
     /// Sets (nil: removes) a station's offline limit in a currency.

@@ -73,6 +73,15 @@ extension PostgresCouponStore {
         }
     }
 
+    public func deferOutbox(ids: [String], until: Instant) async throws {
+        try await write { tx in
+            try await tx.execute(
+                """
+                UPDATE outbox SET claimed_until = \(until.secondsSince1970) WHERE id = ANY(\(ids)) AND status = 'pending'
+                """)
+        }
+    }
+
     public func pendingOutbox() async throws -> Int {
         try await read { tx in
             Int(try await tx.row("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")?.get("n", as: Int64.self) ?? 0)

@@ -78,6 +78,16 @@ extension SQLiteCouponStore {
         }
     }
 
+    public func deferOutbox(ids: [String], until: Instant) async throws {
+        try await pool.write { db in
+            for id in ids {
+                try db.run(
+                    sql: "UPDATE outbox SET claimed_until = ? WHERE id = ? AND status = 'pending'",
+                    arguments: [until.secondsSince1970, id])
+            }
+        }
+    }
+
     public func pendingOutbox() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") ?? 0 }
     }

@@ -3,6 +3,7 @@ import CLISupport
 import CouponAPI
 import CouponClient
 import CouponCore
+import CouponMessages
 import Foundation
 import QRRender
 
@@ -241,3 +242,5 @@ enum CSVCell {
         return cell
     }
 }
+
+extension MessageLanguage: ExpressibleByArgument {}

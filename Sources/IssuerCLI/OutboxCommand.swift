@@ -2,6 +2,7 @@ import ArgumentParser
 import CLISupport
 import CouponAPI
 import CouponClient
+import CouponMessages
 import Foundation
 
 /// `couponctl outbox deliver|status`: the signed states of phone-balance coupons, going back to

@@ -100,9 +100,7 @@ public struct ForwardCommand: AsyncParsableCommand {
             }
             for refusal in result.refused { Terminal.error("refused: \(refusal)") }
             if let problem = result.problem { throw StationError.server(problem) }
-            if !result.refused.isEmpty {
-                throw StationError.refused(status: 422, code: .unknown("offline_refused"), message: "\(result.refused.count) offline sale(s) refused")
-            }
+            if !result.refused.isEmpty { throw ForwardRefused(count: result.refused.count) }
             Terminal.error("\(result.forwarded.count) offline sale(s) forwarded")
         }
     }
@@ -159,4 +157,10 @@ public struct BalanceCommand: AsyncParsableCommand {
             print("note: this till has seen a newer state (\(seen)); the phone's balance is out of date")
         }
     }
+}
+
+/// Some forwarded offline sales were refused by the provider (exit status 4).
+public struct ForwardRefused: Error, CustomStringConvertible {
+    public var count: Int
+    public var description: String { "\(count) offline sale(s) refused by the provider; see the journal's events" }
 }

@@ -102,6 +102,16 @@ struct CommonOptions: ParsableArguments {
                 throw ValidationError("\(error)")
             }
         }
+        if let webhook = values["COUPON_OUTBOX_WEBHOOK"], !webhook.isEmpty {
+            guard let url = URLComponents(string: webhook), ["http", "https"].contains(url.scheme ?? ""),
+                let host = url.host, !host.isEmpty
+            else { throw ValidationError("the outbox webhook is an http or https URL, not '\(webhook)'") }
+            // The messages hold coupon codes: plain HTTP only to this machine.
+            guard url.scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else {
+                throw ValidationError("the outbox webhook carries coupon codes: use https (plain http only to localhost)")
+            }
+            result.outboxWebhook = OutboxWebhook(url: webhook, secret: [])
+        }
         guard (0...65535).contains(result.port) else { throw ValidationError("port \(result.port) is out of range") }
         guard result.holdSeconds >= 10 else { throw ValidationError("the hold time must be at least 10 seconds") }
         guard TimeZone(identifier: result.timeZone) != nil else {
@@ -144,6 +154,12 @@ struct Serve: AsyncParsableCommand {
             "Days a coupon's phone number is kept once it is spent or expired (default 90; env COUPON_PHONE_RETENTION_DAYS)."
     )
     var phoneRetentionDays: Int?
+    @Option(
+        name: .customLong("outbox-webhook"),
+        help:
+            "POST each outbox message (a phone-balance coupon's new state, with its code, MMS and SMS) to this URL, signed with data/webhook.secret (env COUPON_OUTBOX_WEBHOOK)."
+    )
+    var outboxWebhook: String?
     @Flag(name: .customLong("print-config"), help: "Print the resolved configuration and exit.") var printConfig = false
 
     func run() async throws {
@@ -151,6 +167,7 @@ struct Serve: AsyncParsableCommand {
         if let tlsCertificate { flags["COUPON_TLS_CERT"] = tlsCertificate }
         if let tlsKey { flags["COUPON_TLS_KEY"] = tlsKey }
         if let phoneRetentionDays { flags["COUPON_PHONE_RETENTION_DAYS"] = "\(phoneRetentionDays)" }
+        if let outboxWebhook { flags["COUPON_OUTBOX_WEBHOOK"] = outboxWebhook }
         var configuration = try common.resolve(
             host: host, port: port, publicURL: publicURL, holdSeconds: holdSeconds, timeZone: timeZone, flags: flags)
         configuration.connections = DescriptorBudget.fit(
@@ -181,6 +198,7 @@ struct Serve: AsyncParsableCommand {
                 max_connections=\(configuration.connections.maxConnections)
                 descriptor_reserve=\(configuration.connections.descriptorReserve)
                 tls=\(configuration.tls.map { "\($0.certificatePath) \($0.keyPath)" } ?? "off")
+                outbox_webhook=\(configuration.outboxWebhook?.url ?? "off")
                 code_hash_secret=(hidden, in \(DataFolder(configuration: configuration).secretPath))
                 """)
             return
@@ -216,6 +234,9 @@ struct Serve: AsyncParsableCommand {
             logger.notice("first start: an admin key was written", metadata: ["file": "\(folder.adminKeyPath)"])
         }
         configuration.metricsKey = try folder.metricsKey()
+        if configuration.outboxWebhook != nil {
+            configuration.outboxWebhook?.secret = try folder.webhookSecret()
+        }
         let portFile = self.portFile
         let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
             if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }

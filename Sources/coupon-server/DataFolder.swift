@@ -30,6 +30,21 @@ struct DataFolder {
     var adminKeyPath: String { directory + "/admin.key" }
     var metricsKeyPath: String { directory + "/metrics.key" }
     var stateKeysPath: String { directory + "/state-keys" }
+    var webhookSecretPath: String { directory + "/webhook.secret" }
+
+    /// The outbox webhook's HMAC key, made on first use (0600): 64 hex digits, which the receiver
+    /// keeps too.
+    func webhookSecret() throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: webhookSecretPath),
+            let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            text.count >= 32
+        {
+            return Array(text.utf8)
+        }
+        let secret = SecureID.hex(32)
+        try writePrivate(Array((secret + "\n").utf8), to: webhookSecretPath)
+        return Array(secret.utf8)
+    }
 
     /// The state signing keys (Ed25519) of phone-balance coupons, made on first use with `create`.
     /// Every server of one database must hold the same file: `init` makes it, then it is copied.

@@ -32,6 +32,7 @@ enum CouponStation {
             case .offline: 3
             }
         case is NotPaid: 3
+        case is ForwardRefused: 4
         case ScanShortfall.unreadable: 1
         case ScanShortfall.empty: 4
         case is BasketError: 2

@@ -109,6 +109,9 @@ struct OpenAPITests {
         "OutboxClaimBody": OutboxClaimBody(limit: 100, leaseSeconds: 300), "OutboxMessageBody": message,
         "OutboxMessages": OutboxMessages(messages: [message]), "OutboxDeliveredBody": OutboxDeliveredBody(ids: ["msg_1"]),
         "OutboxStatus": OutboxStatus(delivered: 1, pending: 0),
+        "SMSBody": SMSBody(text: "x", encoding: "UCS-2", segments: 1),
+        "OutboxWebhookBody": OutboxWebhookBody(
+            message: message, mms: "MIME", sms: SMSBody(text: "x", encoding: "UCS-2", segments: 1)),
         "OfflineLimitBody": offlineLimit,
         "StationOffline": StationOffline(
             station: "till-1", limits: [offlineLimit], keys: [publicKey], serverTime: "2026-12-02T10:00:00Z"),

@@ -1,16 +1,15 @@
-import ArgumentParser
 import CouponCore
 import Foundation
 import QRRender
 
 /// The language of a coupon's messages.
-public enum MessageLanguage: String, Sendable, CaseIterable, ExpressibleByArgument {
+public enum MessageLanguage: String, Sendable, CaseIterable {
     case en
     case zh
 
     /// `--language` when given; else Chinese for a Chinese number (+86) or a campaign named in
     /// Chinese characters; else English.
-    static func choose(_ explicit: MessageLanguage?, phone: String?, campaign: String?) -> MessageLanguage {
+    public static func choose(_ explicit: MessageLanguage?, phone: String?, campaign: String?) -> MessageLanguage {
         if let explicit { return explicit }
         if let phone, phone.hasPrefix("+86") || phone.hasPrefix("0086") { return .zh }
         if let campaign, campaign.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) {
@@ -20,25 +19,40 @@ public enum MessageLanguage: String, Sendable, CaseIterable, ExpressibleByArgume
     }
 
     /// The MIME `Content-Language`.
-    var tag: String { self == .zh ? "zh-CN" : "en" }
+    public var tag: String { self == .zh ? "zh-CN" : "en" }
 }
 
-/// The text a customer receives with a coupon, and the MMS-style MIME message and SMS around it.
-struct CouponMessage {
-    var id: String
-    var amount: String
-    var currency: String
-    var expires: String?
-    var link: String
-    var phone: String?
-    var language: MessageLanguage = .en
-    var sender = "coupons@cpn.example"
+/// The text a customer receives with a coupon, and the MMS-style MIME message and SMS around it:
+/// what `couponctl issue` and `outbox deliver` write, and what the server's outbox webhook sends.
+public struct CouponMessage: Sendable {
+    public var id: String
+    public var amount: String
+    public var currency: String
+    public var expires: String?
+    public var link: String
+    public var phone: String?
+    public var language: MessageLanguage = .en
+    public var sender = "coupons@cpn.example"
     /// A phone-balance coupon's new state after a change (not its issue): the message says the
     /// balance is new and the QR replaces the one before.
-    var update = false
+    public var update = false
+
+    public init(
+        id: String, amount: String, currency: String, expires: String?, link: String, phone: String?,
+        language: MessageLanguage = .en, update: Bool = false
+    ) {
+        self.id = id
+        self.amount = amount
+        self.currency = currency
+        self.expires = expires
+        self.link = link
+        self.phone = phone
+        self.language = language
+        self.update = update
+    }
 
     /// The message body: amount, expiry, how to use it, the balance link.
-    var text: String {
+    public var text: String {
         switch language {
         case .en:
             var text = update ? "Your coupon's balance is now \(amount) \(currency)" : "Your coupon: \(amount) \(currency)"
@@ -57,7 +71,7 @@ struct CouponMessage {
     }
 
     /// The subject of the MMS.
-    var subject: String {
+    public var subject: String {
         switch (language, update) {
         case (.zh, false): "您的储值券：\(amount) \(currency)"
         case (.zh, true): "储值券新余额：\(amount) \(currency)"
@@ -82,7 +96,7 @@ struct CouponMessage {
 
     /// The SMS: the most informative text that fits one segment (the shortest when none does),
     /// with its encoding and segment count.
-    var sms: (text: String, encoding: String, segments: Int) {
+    public var sms: (text: String, encoding: String, segments: Int) {
         let measured = smsCandidates.map { text in (text: text, size: Self.segments(text)) }
         let chosen = measured.first { $0.size.segments == 1 } ?? measured.min { $0.size.segments < $1.size.segments }!
         return (chosen.text, chosen.size.encoding, chosen.size.segments)
@@ -102,7 +116,7 @@ struct CouponMessage {
 
     /// An MMS-style MIME message: `multipart/related` with a SMIL presentation, the text and the QR
     /// PNG, each part base64 in lines of 76; ready for an MMS or email gateway.
-    func mime(png: [UInt8], date: Date = Date()) -> String {
+    public func mime(png: [UInt8], date: Date = Date()) -> String {
         let boundary = "=_coupon_\(id)_\(SecureID.hex(8))"
         // The image region is the PNG's own size (read from its IHDR), so the QR is not scaled.
         let side = Self.pngWidth(png) ?? 320
@@ -167,8 +181,8 @@ struct CouponMessage {
 
 /// A coupon's QR and messages as files: `BASE.png`, `.svg`, `.mms.eml`, `.sms.txt` (each 0600:
 /// they hold the code), for `issue` and for `outbox deliver`.
-enum MessageFiles {
-    static func write(_ message: CouponMessage, payload: String, base: String, formats: Set<String>) throws
+public enum MessageFiles {
+    public static func write(_ message: CouponMessage, payload: String, base: String, formats: Set<String>) throws
         -> (files: [String], sms: (text: String, encoding: String, segments: Int)?)
     {
         let matrix = try QREncoder.encode(text: payload, level: .medium)
