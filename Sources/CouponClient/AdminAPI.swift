@@ -108,6 +108,13 @@ public struct AdminAPI: Sendable {
         try await client.call(.post, "/v1/stations", body: StationBody(name: name), idempotencyKey: key())
     }
 
+    /// Sets how far a station may sell offline in the amounts' currency.
+    public func setOfflineLimit(station: String, _ body: OfflineLimitBody) async throws(APIClientError)
+        -> OfflineLimitBody
+    {
+        try await client.call(.put, "/v1/stations/\(APIClient.segment(station))/offline-limits", body: body)
+    }
+
     public func stations() async throws(APIClientError) -> KeyList {
         try await client.call(.get, "/v1/stations")
     }

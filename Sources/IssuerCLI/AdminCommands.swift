@@ -77,8 +77,9 @@ func productLine(_ product: ProductInfo) -> String {
 /// `couponctl stations add|list`.
 public struct StationsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "stations", abstract: "Register stations (each gets its key, shown once) and list them.",
-        subcommands: [Add.self, List.self])
+        commandName: "stations",
+        abstract: "Register stations (each gets its key, shown once), list them, set their offline limits.",
+        subcommands: [Add.self, List.self, OfflineLimit.self])
     public init() {}
 
     struct Add: AsyncParsableCommand {
@@ -91,6 +92,30 @@ public struct StationsCommand: AsyncParsableCommand {
         func run() async throws {
             let name = self.name
             say(jsonLine(try await server.withAdmin { try await $0.addStation(name: name) }))
+        }
+    }
+
+    struct OfflineLimit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "offline-limit",
+            abstract: "How far a station may sell offline from phone-balance coupons (off until set).",
+            discussion: "Example:\n  couponctl stations offline-limit till-1 --per-sale 50.00 --per-day 100.00 --currency CNY")
+        @OptionGroup var server: ServerOptions
+        @Argument(help: "The station's name.") var name: String
+        @Option(name: .customLong("per-sale"), help: "The most one offline sale may take, such as 50.00.")
+        var perSale: String
+        @Option(name: .customLong("per-day"), help: "The most one coupon may give offline at this station a day.")
+        var perDay: String
+        @Option var currency = "CNY"
+
+        func run() async throws {
+            let code = currency.uppercased()
+            let body = OfflineLimitBody(
+                perSale: Amount(amount: try parseAmount(perSale, currency: code), currency: code),
+                perDay: Amount(amount: try parseAmount(perDay, currency: code), currency: code))
+            let name = self.name
+            let set = try await server.withAdmin { try await $0.setOfflineLimit(station: name, body) }
+            say("\(name): offline up to \(major(set.perSale)) \(code) per sale, \(major(set.perDay)) per coupon a day")
         }
     }
 

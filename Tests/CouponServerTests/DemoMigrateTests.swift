@@ -40,14 +40,17 @@ struct DemoMigrateTests {
         #expect(report["source_audit_findings"] as? Int == 0, "\(output)")
         #expect(report["target_audit_findings"] as? Int == 0, "\(output)")
         #expect(report["liability_equal"] as? Bool == true, "\(output)")
-        // 300.00 issued, the cake's 100.00 captured: 200.00 outstanding on both.
-        #expect((report["liability_source"] as? [String: String])?["CNY"] == "20000", "\(output)")
-        #expect((report["liability_target"] as? [String: String])?["CNY"] == "20000", "\(output)")
+        // 300.00 issued, the cake's 100.00 captured: 200.00 outstanding; the phone-balance coupon's
+        // 300.00 less the cake, the tea and the offline candles: 184.00. 384.00 on both.
+        #expect((report["liability_source"] as? [String: String])?["CNY"] == "38400", "\(output)")
+        #expect((report["liability_target"] as? [String: String])?["CNY"] == "38400", "\(output)")
         let copied = try #require(report["copied"] as? [String: Int], "\(output)")
-        // One coupon; the admin's and till-1's keys; issue, hold and capture; the declined sale
-        // left nothing to copy.
-        #expect(copied["coupons"] == 1 && copied["api_keys"] == 2, "\(output)")
-        #expect(copied["ledger"] == 3 && copied["settlements"] == 1, "\(output)")
+        // Two coupons; the admin's and till-1's keys; the first's issue, hold and capture, the
+        // second's issue, two holds and captures and the offline capture; the declined sales left
+        // nothing to copy; till-1's offline limit; the outbox's messages.
+        #expect(copied["coupons"] == 2 && copied["api_keys"] == 2, "\(output)")
+        #expect(copied["ledger"] == 9 && copied["settlements"] == 4, "\(output)")
+        #expect(copied["offline_limits"] == 1 && (copied["outbox"] ?? 0) >= 3, "\(output)")
         #expect((copied["products"] ?? 0) >= 2, "\(output)")
 
         // A server on PostgreSQL with the demo's data folder; the same phone photo and the cake.
@@ -71,6 +74,23 @@ struct DemoMigrateTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let (_, coupon) = try await server.call(.GET, "/v1/coupons/\(couponID)", key: try server.adminKey)
         #expect(MigrateTests.balance(coupon) == 10_000, "\(coupon)")
+        // The phone-balance coupon on PostgreSQL: its sealed code and signed state came along. The
+        // phone's QR (state 3) is stale since the offline sale: settled against the true 184.00.
+        let payload = try String(contentsOf: work.appendingPathComponent("phone.payload"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (candles, candleReceipt) = try Self.run(
+            bin.appendingPathComponent("coupon-station"),
+            [
+                "settle", "--server", "http://127.0.0.1:\(server.port)", "--key", stationKey, "--journal",
+                work.appendingPathComponent("journal.sqlite").path, "--station", "till-1", "--yes", "--coupon-code",
+                payload, "--item-code", "8480000823274",
+            ])
+        #expect(candles == 0, "\(candleReceipt)")
+        #expect(candleReceipt.contains("older balance"), "\(candleReceipt)")
+        let phoneID = try String(contentsOf: work.appendingPathComponent("phone.id"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (_, phoneCoupon) = try await server.call(.GET, "/v1/coupons/\(phoneID)", key: try server.adminKey)
+        #expect(MigrateTests.balance(phoneCoupon) == 17_800, "\(phoneCoupon)")
         let (_, audit) = try await server.call(.GET, "/v1/audit", key: try server.adminKey)
         #expect((audit["findings"] as? [Any])?.isEmpty == true, "\(audit)")
     }
