@@ -200,7 +200,11 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "StationTests", dependencies: ["Station", "CouponAPI", "CouponCore", "Scanning", "Imaging"], exclude: ["Golden"]),
+            name: "StationTests",
+            dependencies: [
+                "Station", "CouponAPI", "CouponCore", "Scanning", "Imaging", "SignedState",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )
