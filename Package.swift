@@ -79,7 +79,7 @@ let package = Package(
         // The built coupon-server as a child process: for the crash tests, the CLI tests and the benchmarks.
         .target(name: "ServerLauncher"),
         // Sample photo sets with their manifests, for tests and the benchmark.
-        .target(name: "SampleSets", dependencies: ["Scanning"]),
+        .target(name: "SampleSets", dependencies: ["Scanning", "Imaging", "QRRender", "SignedState", "CouponCore"]),
         // The provider's HTTP/JSON API (Hummingbird 2) over a CouponStore.
         .target(
             name: "CouponServer",

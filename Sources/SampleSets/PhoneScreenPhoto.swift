@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 
 /// A simulated photo of a phone screen showing a QR code, as a station's camera takes it: the
@@ -16,6 +17,15 @@ public struct PhoneScreenPhoto: Sendable {
     /// Noise amplitude (grey levels).
     public var noise = 10
     public var seed: UInt64 = 1
+    /// The phone's height as a fraction of the photo's (more than 1: held close, the body cropped).
+    public var phoneHeightFraction = 0.92
+    /// The phone turned in the photo's plane, in degrees.
+    public var rotationDegrees = 0.0
+    /// Dark mode: the app shows the code light on dark.
+    public var inverted = false
+    /// Brightness scale (low light below 1) and lift (overexposure) applied to the whole photo.
+    public var gain = 1.0
+    public var lift = 0
 
     public init() {}
 
@@ -24,26 +34,33 @@ public struct PhoneScreenPhoto: Sendable {
         // The phone: a light screen with the QR in the middle and a dark body around it.
         let screenW = 540, screenH = 960, body = 30
         var phone = GreyImage(width: screenW + 2 * body, height: screenH + 2 * body, fill: 25)
+        let screen: UInt8 = inverted ? 30 : 238
         for y in body..<(body + screenH) {
-            for x in body..<(body + screenW) { phone.pixels[y * phone.width + x] = 238 }
+            for x in body..<(body + screenW) { phone.pixels[y * phone.width + x] = screen }
         }
         let side = min(screenW - 60, qr.width)
         let scaled = qr.resizedArea(width: side, height: side * qr.height / max(1, qr.width))
         let ox = body + (screenW - scaled.width) / 2, oy = body + (screenH - scaled.height) / 2
         for y in 0..<scaled.height {
             for x in 0..<scaled.width {
-                phone.pixels[(oy + y) * phone.width + ox + x] = max(20, scaled.pixels[y * scaled.width + x])
+                let value = max(20, scaled.pixels[y * scaled.width + x])
+                phone.pixels[(oy + y) * phone.width + ox + x] = inverted ? 255 - value : value
             }
         }
         // The phone seen at an angle, filling most of the photo's height.
         let h = Double(height), w = Double(width)
-        let phoneH = h * 0.92, phoneW = phoneH * Double(phone.width) / Double(phone.height)
+        let phoneH = h * phoneHeightFraction, phoneW = phoneH * Double(phone.width) / Double(phone.height)
         let left = (w - phoneW) / 2, top = (h - phoneH) / 2
-        let t = tilt * h
+        let t = tilt * phoneH
+        let angle = rotationDegrees * Double.pi / 180, cx = w / 2, cy = h / 2
         let photoCorners = [
             Point(x: left + t, y: top + t * 0.5), Point(x: left + phoneW - t * 0.3, y: top),
             Point(x: left + phoneW, y: top + phoneH), Point(x: left, y: top + phoneH - t * 0.4),
-        ]
+        ].map { p in
+            Point(
+                x: cx + (p.x - cx) * cos(angle) - (p.y - cy) * sin(angle),
+                y: cy + (p.x - cx) * sin(angle) + (p.y - cy) * cos(angle))
+        }
         let phoneCorners = [
             Point(x: 0, y: 0), Point(x: Double(phone.width), y: 0),
             Point(x: Double(phone.width), y: Double(phone.height)),
@@ -59,7 +76,8 @@ public struct PhoneScreenPhoto: Sendable {
                 let n = Int((state >> 33) % UInt64(2 * noise + 1)) - noise
                 let g = glare * x / width
                 let i = y * width + x
-                photo.pixels[i] = UInt8(clamping: Int(photo.pixels[i]) + g + n)
+                let lit = gain == 1 ? Int(photo.pixels[i]) : Int(Double(photo.pixels[i]) * gain)
+                photo.pixels[i] = UInt8(clamping: lit + lift + g + n)
             }
         }
         return photo

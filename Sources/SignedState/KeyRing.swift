@@ -10,6 +10,9 @@ public struct SigningKey: Sendable {
     /// A new key from the system's cryptographic generator.
     public init() { raw = Array(Curve25519.Signing.PrivateKey().rawRepresentation) }
 
+    /// The key of these 32 private-key bytes (a sample set's fixed key; servers make theirs with ``init()``).
+    public init(privateKey raw: [UInt8]) throws(KeyRingError) { try self.init(raw: raw) }
+
     init(raw: [UInt8]) throws(KeyRingError) {
         guard (try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)) != nil else {
             throw .malformed("a private key is not 32 bytes of base64")
