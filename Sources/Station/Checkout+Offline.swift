@@ -33,11 +33,32 @@ extension Checkout {
         }
     }
 
-    /// Pins the provider's keys, this station's limits and clock, and the catalogue.
-    public func sync() async throws(StationError) -> OfflineBook.Pins {
+    /// Pins the provider's keys, this station's limits and its clock again (not the catalogue):
+    /// `settle` and `run` do it whenever they start online, so the till's clock is checked at
+    /// every session with the provider.
+    public func refreshPins() async throws(StationError) {
+        let (offline, offset, received) = try await fetchOffline()
+        do { try OfflineBook(journal).repin(offline, clockOffset: offset, at: received) } catch {
+            throw .journal("\(error)")
+        }
+    }
+
+    /// What a till pins, with the provider's clock as an offset from the till's.
+    func fetchOffline() async throws(StationError) -> (StationOffline, Double, Date) {
         let sent = Date()
         let offline = try await provider { try await client.offline() }
         let received = Date()
+        guard let serverTime = ISO8601DateFormatter().date(from: offline.serverTime) else {
+            throw .server("the provider's clock '\(offline.serverTime)' is not an ISO 8601 time")
+        }
+        // The provider read its clock somewhere between sending and receiving: the middle.
+        let offset = serverTime.timeIntervalSince(sent.addingTimeInterval(received.timeIntervalSince(sent) / 2))
+        return (offline, offset, received)
+    }
+
+    /// Pins the provider's keys, this station's limits and clock, and the catalogue.
+    public func sync() async throws(StationError) -> OfflineBook.Pins {
+        let (offline, offset, received) = try await fetchOffline()
         var products: [ProductInfo] = []
         var after: String? = nil
         repeat {
@@ -45,11 +66,6 @@ extension Checkout {
             products += page.products
             after = page.next
         } while after != nil
-        guard let serverTime = ISO8601DateFormatter().date(from: offline.serverTime) else {
-            throw .server("the provider's clock '\(offline.serverTime)' is not an ISO 8601 time")
-        }
-        // The provider read its clock somewhere between sending and receiving: the middle.
-        let offset = serverTime.timeIntervalSince(sent.addingTimeInterval(received.timeIntervalSince(sent) / 2))
         let book = OfflineBook(journal)
         do {
             try book.pin(offline, clockOffset: offset, products: products, at: received)

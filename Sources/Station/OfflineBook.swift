@@ -73,10 +73,17 @@ public struct OfflineBook: Sendable {
         }
     }
 
-    /// Records the provider's clock again (every online call can): the offset, without the rest.
-    public func noteClock(offset: Double) throws {
+    /// Pins the provider's keys, limits and clock again, keeping the catalogue copy (a till that
+    /// never synced gets pins with an empty catalogue: it sells nothing offline until `sync`).
+    public func repin(_ offline: StationOffline, clockOffset: Double, at: Date) throws {
+        let json = String(decoding: try JSONEncoder().encode(offline), as: UTF8.self)
         try journal.pool.write { db in
-            try db.execute(sql: "UPDATE pins SET clock_offset = ? WHERE id = 1", arguments: [offset])
+            try db.execute(
+                sql: """
+                    INSERT INTO pins (id, station, offline, clock_offset, synced_at) VALUES (1, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET station = excluded.station, offline = excluded.offline,
+                        clock_offset = excluded.clock_offset
+                    """, arguments: [offline.station, json, clockOffset, at.timeIntervalSince1970])
         }
     }
 

@@ -11,6 +11,15 @@ import Station
 /// Sends the sales made offline; reports what happened on standard error (`quiet`: only when
 /// there was something to send).
 func forwardOfflineSales(_ checkout: Checkout, quiet: Bool) async {
+    // Online: the provider's keys, limits and clock are pinned again (the catalogue only by `sync`).
+    // Out of reach: nothing can be forwarded now either.
+    do { try await checkout.refreshPins() } catch {
+        if case .server(let why) = error {
+            if !quiet { Terminal.error("coupon-station: the provider cannot be reached (\(why))") }
+            return
+        }
+        Terminal.error("coupon-station: \(error)")
+    }
     let till = checkout.offline
     guard let waiting = try? till.book.pending(), !waiting.isEmpty else {
         if !quiet { Terminal.error("coupon-station: no offline sales to forward") }

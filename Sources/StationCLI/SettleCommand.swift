@@ -133,6 +133,11 @@ public struct SettleCommand: AsyncParsableCommand {
         text += "To charge from coupon …\(lastFour): \(Self.major(held.charged)) \(held.charged.currency)"
         text += " (balance \(Self.major(held.balanceBefore)) -> \(Self.major(held.balanceAfter)))"
         if held.due.amount > 0 { text += "; still due by other means: \(Self.major(held.due))" }
+        if held.staleState == true, let current = held.phoneState {
+            text +=
+                "\nThe phone shows an older balance; the provider's is used. Its new state (\(current.sequence), "
+                + "\(Self.major(current.balance)) available) is sent to the phone."
+        }
         return text
     }
 
