@@ -1,4 +1,5 @@
 import CouponAPI
+import CouponClient
 import CouponCore
 import Foundation
 import SignedState
@@ -37,16 +38,20 @@ extension Checkout {
     /// `settle` and `run` do it whenever they start online, so the till's clock is checked at
     /// every session with the provider.
     public func refreshPins() async throws(StationError) {
-        let (offline, offset, received) = try await fetchOffline()
+        // One attempt: when the provider is out of reach, the sale that follows tries again anyway.
+        var once = client
+        once.client.retry = RetryPolicy(attempts: 1)
+        let (offline, offset, received) = try await fetchOffline(once)
         do { try OfflineBook(journal).repin(offline, clockOffset: offset, at: received) } catch {
             throw .journal("\(error)")
         }
     }
 
     /// What a till pins, with the provider's clock as an offset from the till's.
-    func fetchOffline() async throws(StationError) -> (StationOffline, Double, Date) {
+    func fetchOffline(_ api: StationAPI? = nil) async throws(StationError) -> (StationOffline, Double, Date) {
+        let api = api ?? client
         let sent = Date()
-        let offline = try await provider { try await client.offline() }
+        let offline = try await provider { try await api.offline() }
         let received = Date()
         guard let serverTime = ISO8601DateFormatter().date(from: offline.serverTime) else {
             throw .server("the provider's clock '\(offline.serverTime)' is not an ISO 8601 time")
