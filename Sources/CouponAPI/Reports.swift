@@ -28,10 +28,40 @@ public struct Finding: Codable, Sendable, Equatable {
 public struct Audit: Codable, Sendable, Equatable {
     public var ok: Bool
     public var findings: [Finding]
+    /// The `offline_shortfall` lines, each explained: which forwarded offline sale the coupon's
+    /// balance could not cover, at which station. They change no balance, so they are no finding.
+    public var shortfalls: [Shortfall]
 
-    public init(ok: Bool, findings: [Finding]) {
+    public init(ok: Bool, findings: [Finding], shortfalls: [Shortfall] = []) {
         self.ok = ok
         self.findings = findings
+        self.shortfalls = shortfalls
+    }
+}
+
+/// A forwarded offline sale that its coupon's balance could not cover in full.
+public struct Shortfall: Codable, Sendable, Equatable {
+    public var couponID: String
+    public var settlementID: String
+    public var station: String
+    public var amount: Amount
+    /// The coupon's state now (`blocked` until the operator has reviewed it).
+    public var state: String
+    public var at: String
+
+    enum CodingKeys: String, CodingKey {
+        case station, amount, state, at
+        case couponID = "coupon_id"
+        case settlementID = "settlement_id"
+    }
+
+    public init(couponID: String, settlementID: String, station: String, amount: Amount, state: String, at: String) {
+        self.couponID = couponID
+        self.settlementID = settlementID
+        self.station = station
+        self.amount = amount
+        self.state = state
+        self.at = at
     }
 }
 

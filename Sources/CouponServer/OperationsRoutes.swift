@@ -73,12 +73,18 @@ struct OperationsRoutes<Store: CouponStore> {
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Audit {
         _ = try context.require(.admin)
         let findings = try await store.audit()
+        let shortfalls = try await store.offlineShortfalls()
         return Audit(
             ok: findings.isEmpty,
             findings: findings.map {
                 .init(
                     couponID: $0.couponID, stored: $0.stored, fromLedger: $0.fromLedger, held: $0.held,
                     openHolds: $0.openHolds)
+            },
+            shortfalls: shortfalls.map {
+                Shortfall(
+                    couponID: $0.couponID, settlementID: $0.settlementID, station: $0.station, amount: Amount($0.amount),
+                    state: $0.couponState, at: $0.at.iso8601)
             })
     }
 

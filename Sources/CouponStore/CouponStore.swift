@@ -155,6 +155,8 @@ public protocol CouponStore: Sendable {
     func deferOutbox(ids: [String], until: Instant) async throws
     /// Outbox messages waiting, for `/metrics` and `couponctl outbox status`.
     func pendingOutbox() async throws -> Int
+    /// Every `offline_shortfall` line with its settlement's station and its coupon's state, oldest first.
+    func offlineShortfalls() async throws -> [ShortfallRecord]
     /// Sets (nil: removes) a station's offline limit in a currency.
     func setOfflineLimit(station: String, currency: Currency, limit: OfflineLimit?) async throws
     /// A station's offline limits, one per currency.

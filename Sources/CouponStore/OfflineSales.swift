@@ -61,6 +61,27 @@ public struct OfflineOutcome: Sendable, Equatable {
     }
 }
 
+/// An `offline_shortfall` ledger line, explained.
+public struct ShortfallRecord: Sendable, Equatable {
+    public var couponID: String
+    public var settlementID: String
+    public var station: String
+    public var amount: Money
+    public var couponState: String
+    public var at: Instant
+
+    public init(
+        couponID: String, settlementID: String, station: String, amount: Money, couponState: String, at: Instant
+    ) {
+        self.couponID = couponID
+        self.settlementID = settlementID
+        self.station = station
+        self.amount = amount
+        self.couponState = couponState
+        self.at = at
+    }
+}
+
 /// Why a forwarded sale cannot be applied at all.
 public struct OfflineSaleRefused: Error, Sendable, Equatable, CustomStringConvertible {
     /// `unknown_coupon` or `currency_mismatch`.

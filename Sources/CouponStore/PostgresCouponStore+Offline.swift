@@ -31,6 +31,24 @@ extension PostgresCouponStore {
         }
     }
 
+    public func offlineShortfalls() async throws -> [ShortfallRecord] {
+        try await read { tx in
+            try await tx.rows(
+                """
+                SELECT l.coupon_id, l.settlement_id, s.station, l.amount, c.currency, c.state, l.at
+                FROM ledger l JOIN settlements s ON s.id = l.settlement_id JOIN coupons c ON c.id = l.coupon_id
+                WHERE l.kind = 'offline_shortfall' ORDER BY l.seq
+                """
+            ).map { row in
+                ShortfallRecord(
+                    couponID: try row.get("coupon_id"), settlementID: try row.get("settlement_id"),
+                    station: try row.get("station"),
+                    amount: Money(minorUnits: try row.get("amount"), currency: try Currency(code: try row.get("currency"))),
+                    couponState: try row.get("state"), at: Instant(secondsSince1970: try row.get("at")))
+            }
+        }
+    }
+
     public func applyOfflineSale(
         _ sale: OfflineSale, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (OfflineOutcome) throws -> StoredResponse

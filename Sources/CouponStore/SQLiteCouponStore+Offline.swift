@@ -29,6 +29,30 @@ extension SQLiteCouponStore {
         return try rows.map { OfflineLimit(currency: try Currency(code: $0.currency), perSale: $0.perSale, perDay: $0.perDay) }
     }
 
+    public func offlineShortfalls() async throws -> [ShortfallRecord] {
+        let rows = try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.coupon_id, l.settlement_id, s.station, l.amount, c.currency, c.state, l.at
+                    FROM ledger l JOIN settlements s ON s.id = l.settlement_id JOIN coupons c ON c.id = l.coupon_id
+                    WHERE l.kind = 'offline_shortfall' ORDER BY l.seq
+                    """
+            ).map {
+                (
+                    $0["coupon_id"] as String, $0["settlement_id"] as String, $0["station"] as String,
+                    $0["amount"] as Int64, $0["currency"] as String, $0["state"] as String, $0["at"] as Int64
+                )
+            }
+        }
+        return try rows.map {
+            ShortfallRecord(
+                couponID: $0.0, settlementID: $0.1, station: $0.2,
+                amount: Money(minorUnits: $0.3, currency: try Currency(code: $0.4)), couponState: $0.5,
+                at: Instant(secondsSince1970: $0.6))
+        }
+    }
+
     public func applyOfflineSale(
         _ sale: OfflineSale, now: Instant, idempotency: IdempotencyKey,
         render: @escaping @Sendable (OfflineOutcome) throws -> StoredResponse

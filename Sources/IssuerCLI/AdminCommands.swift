@@ -287,6 +287,13 @@ public struct AuditCommand: AsyncParsableCommand {
     public func run() async throws {
         let audit = try await server.withAdmin { try await $0.audit() }
         for finding in audit.findings { say(jsonLine(finding)) }
+        for shortfall in audit.shortfalls {
+            say(
+                "explained: offline shortfall \(major(shortfall.amount)) \(shortfall.amount.currency) on \(shortfall.couponID) "
+                    + "(settlement \(shortfall.settlementID) at \(shortfall.station), \(shortfall.at)): two tills spent one "
+                    + "state offline; the coupon is \(shortfall.state)"
+                    + (shortfall.state == "blocked" ? " for review (couponctl unblock once settled with the customer)" : ""))
+        }
         guard audit.ok else { throw IssuerError.discrepancy("the audit found \(audit.findings.count) discrepancies") }
         say("audit ok: every balance follows from its ledger and every hold is accounted for")
     }

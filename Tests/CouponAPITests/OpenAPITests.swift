@@ -62,6 +62,9 @@ struct OpenAPITests {
     static let ledgerLine = LedgerLine(
         kind: "capture", amount: amount, balanceBefore: amount, balanceAfter: amount, actor: "station:till-1",
         settlementID: "stl_1", at: "2026-12-02T10:00:00Z")
+    static let shortfall = Shortfall(
+        couponID: "cpn_1", settlementID: "stl_1", station: "till-2", amount: amount, state: "blocked",
+        at: "2026-12-02T10:00:00Z")
     static let finding = Finding(couponID: "cpn_1", stored: 1, fromLedger: 2, held: 3, openHolds: 4)
     static let campaignTotals = CampaignTotals(
         currency: "CNY", coupons: 1, issued: 1, loaded: 1, adjusted: 1, redeemed: 1, expired: 1, outstanding: 1)
@@ -99,7 +102,8 @@ struct OpenAPITests {
         "StationKey": StationKey(station: "till-1", keyID: "key_1", key: "sk_1"),
         "AdminKeyBody": AdminKeyBody(name: "alice"), "AdminKey": AdminKey(name: "alice", keyID: "key_1", key: "ak_1"),
         "KeySummary": key, "KeyList": KeyList(keys: [key]),
-        "Finding": finding, "Audit": Audit(ok: false, findings: [finding]),
+        "Finding": finding, "Audit": Audit(ok: false, findings: [finding], shortfalls: [shortfall]),
+        "Shortfall": shortfall,
         "Liability": Liability(asOf: "2026-12-31T15:59:59Z", outstanding: [total]),
         "CampaignTotals": campaignTotals, "Campaign": Campaign(campaign: "spring", totals: [campaignTotals]),
         "DailyStation": dailyStation, "Daily": Daily(date: "2026-12-02", stations: [dailyStation]),

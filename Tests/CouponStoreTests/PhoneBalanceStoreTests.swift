@@ -194,4 +194,58 @@ struct PhoneBalanceStoreTests {
         #expect(again.allSatisfy { $0.attempts == 1 })
         #expect(try await f.store.audit().isEmpty)
     }
+
+    @Test("forwarded offline sales: applied once, a stale state still deducted, a shortfall recorded and explained, the coupon blocked",
+        arguments: StoreKind.allCases)
+    func offlineSales(kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
+        let state = try StateToken.verify(f.first.token, keys: f.ring)
+        let tea = Product(code: try ProductCode("TEA"), name: "Tea", price: Self.cny(1000))
+        func sale(_ quantity: Int, station: String) -> OfflineSale {
+            OfflineSale(
+                code: f.code, state: state, station: station, lines: [(tea, quantity)],
+                total: Self.cny(1000 * Int64(quantity)), madeAt: Self.now)
+        }
+        let render: @Sendable (OfflineOutcome) throws -> StoredResponse = { _ in StoredResponse(status: 201, body: [1]) }
+        // The cake online first: the state the tills hold (300.00) is stale by then.
+        _ = try await f.sell("6901234567892", presenting: nil)
+        let key = IdempotencyKey(scope: "till-1", key: "off_1", requestHash: "h1")
+        let first = try await f.store.applyOfflineSale(sale(4, station: "till-1"), now: Self.now, idempotency: key, render: render)
+        guard case .fresh(let outcome, _) = first else { Issue.record("replayed"); return }
+        #expect(outcome.staleState && outcome.shortfall.minorUnits == 0)
+        #expect(outcome.settlement.charged == Self.cny(4000) && outcome.settlement.status == .captured)
+        // Forwarded again under its key: the stored answer, nothing deducted twice.
+        let again = try await f.store.applyOfflineSale(sale(4, station: "till-1"), now: Self.now, idempotency: key, render: render)
+        guard case .replay = again else { Issue.record("applied twice"); return }
+        #expect(try await f.store.coupon(id: f.id)?.snapshot.balance == Self.cny(16000))
+        // Another till spent the same state for more than is left: the sale stands, the rest is a shortfall.
+        let second = try await f.store.applyOfflineSale(
+            OfflineSale(
+                code: f.code, state: state, station: "till-2", lines: [(tea, 20)], total: Self.cny(20000), madeAt: Self.now),
+            now: Self.now, idempotency: IdempotencyKey(scope: "till-2", key: "off_2", requestHash: "h2"), render: render)
+        guard case .fresh(let short, _) = second else { Issue.record("replayed"); return }
+        #expect(short.shortfall == Self.cny(4000) && short.settlement.charged == Self.cny(16000))
+        let coupon = try #require(try await f.store.coupon(id: f.id))
+        #expect(coupon.snapshot.balance == Self.cny(0) && coupon.snapshot.state == .blocked)
+        let kinds = try await f.store.ledger(couponID: f.id).map(\.kind)
+        #expect(Array(kinds.suffix(3)) == [.capture, .offlineShortfall, .block])
+        let explained = try await f.store.offlineShortfalls()
+        #expect(explained.map(\.station) == ["till-2"] && explained.first?.amount == Self.cny(4000))
+        #expect(explained.first?.couponState == "blocked")
+        let daily = try await f.store.daily(
+            from: Instant(secondsSince1970: Self.now.secondsSince1970 - 3600),
+            to: Instant(secondsSince1970: Self.now.secondsSince1970 + 3600), station: nil)
+        let till2 = try #require(daily.first { $0.station == "till-2" })
+        #expect(till2.offline == 1 && till2.shortfall == 4000)
+        #expect(daily.first { $0.station == "till-1" }?.offline == 1)
+        #expect(try await f.store.audit().isEmpty)
+        // A sale on a state of another coupon is refused and changes nothing.
+        await #expect(throws: PhoneStateMismatch.self) {
+            var foreign = state
+            foreign.couponID = "cpn_00000000000000000000000000000000"
+            _ = try await f.store.applyOfflineSale(
+                OfflineSale(code: f.code, state: foreign, station: "till-1", lines: [(tea, 1)], total: Self.cny(1000), madeAt: Self.now),
+                now: Self.now, idempotency: IdempotencyKey(scope: "till-1", key: "off_3", requestHash: "h3"), render: render)
+        }
+    }
 }

@@ -212,5 +212,13 @@ struct OfflineSaleTests {
         #expect(till2["offline"] as? Int == 1 && till2["shortfall"] as? Int == 2000, "\(rows)")
         let audit = try await server.call("GET", "/v1/audit", key: server.adminKey)
         #expect(audit["ok"] as? Bool == true)
+        // The audit explains the shortfall line: which sale, which station, the coupon blocked.
+        let explained = try #require(audit["shortfalls"] as? [[String: Any]])
+        #expect(explained.count == 1 && explained.first?["station"] as? String == "till-2", "\(explained)")
+        #expect((explained.first?["amount"] as? [String: Any])?["amount"] as? Int == 2000)
+        #expect(explained.first?["state"] as? String == "blocked")
+        let printed = try await runDetached(
+            "couponctl", ["audit", "--server", server.url, "--key", server.adminKey])
+        #expect(printed.status == 0 && printed.text.contains("explained: offline shortfall 20.00 CNY"), "\(printed.text)")
     }
 }
