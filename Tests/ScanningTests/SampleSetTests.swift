@@ -57,8 +57,8 @@ struct SampleSetTests {
     }
 }
 
-/// The phone-balance coupons' larger codes (a signed state after the code: QR version 10 at level
-/// M) photographed to every recipe of the phone-screen set, at the same share of the frame: the
+/// The phone-balance coupons' larger codes (a signed state after the code: QR version 9 or 10 at
+/// level M) photographed to every recipe of the phone-screen set, at the same share of the frame: the
 /// same phones at the same distances, so a denser code has fewer pixels per module. The floors
 /// are what the pipeline read when this set was made (docs/scanning.md); the phone-screen set's
 /// own proportion (146/150) is not reached on the hard recipes, whose blur is as wide as these
@@ -85,7 +85,7 @@ struct PhoneBalanceSetTests {
         }
         #expect(versions.allSatisfy { $0 <= 10 }, "QR versions \(versions)")
         #expect(wrong.isEmpty, "\(wrong)")
-        #expect(read["easy", default: 0] >= 58 && read["medium", default: 0] >= 54, "\(read)")
-        #expect(read.values.reduce(0, +) >= 119, "\(read)")
+        #expect(read["easy", default: 0] >= 57 && read["medium", default: 0] >= 57, "\(read)")
+        #expect(read.values.reduce(0, +) >= 125, "\(read)")
     }
 }
