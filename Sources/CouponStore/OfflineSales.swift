@@ -42,6 +42,25 @@ public struct OfflineSale: Sendable {
     }
 }
 
+extension OfflineSale {
+    /// What the sale takes from `coupon` (found by the sale's code, locked): the balance before, the
+    /// amount held, what is deducted (at most what is available), the shortfall and the balance after.
+    /// - Throws: ``PhoneStateMismatch`` for a state of another coupon, ``OfflineSaleRefused`` for
+    ///   another currency.
+    func charge(on coupon: CouponRecord) throws -> (
+        stale: Bool, before: Int64, held: Int64, take: Int64, shortfall: Int64, after: Int64
+    ) {
+        let stale = try SQLiteCouponStore.isStale(state, coupon: coupon)
+        let currency = coupon.snapshot.balance.currency
+        guard total.currency == currency else {
+            throw OfflineSaleRefused("currency_mismatch", "the sale is in \(total.currency.code), the coupon in \(currency.code)")
+        }
+        let before = coupon.snapshot.balance.minorUnits, held = coupon.snapshot.held.minorUnits
+        let take = max(0, min(total.minorUnits, before - held))
+        return (stale, before, held, take, total.minorUnits - take, before - take)
+    }
+}
+
 /// What applying a forwarded offline sale did.
 public struct OfflineOutcome: Sendable, Equatable {
     public var settlement: SettlementRecord

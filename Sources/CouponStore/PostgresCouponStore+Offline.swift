@@ -68,15 +68,8 @@ extension PostgresCouponStore {
         guard let coupon = try await findCoupon(tx, codeHashes: codeHashes) else {
             throw OfflineSaleRefused("unknown_coupon", "no coupon has this code")
         }
-        let stale = try SQLiteCouponStore.isStale(sale.state, coupon: coupon)
         let currency = coupon.snapshot.balance.currency
-        guard sale.total.currency == currency else {
-            throw OfflineSaleRefused("currency_mismatch", "the sale is in \(sale.total.currency.code), the coupon in \(currency.code)")
-        }
-        let before = coupon.snapshot.balance.minorUnits, held = coupon.snapshot.held.minorUnits
-        let take = max(0, min(sale.total.minorUnits, before - held))
-        let shortfall = sale.total.minorUnits - take
-        let after = before - take
+        let (stale, before, held, take, shortfall, after) = try sale.charge(on: coupon)
         let id = SQLiteCouponStore.newID("stl")
         let (total, madeAt, at) = (sale.total.minorUnits, sale.madeAt.secondsSince1970, now.secondsSince1970)
         try await tx.execute(

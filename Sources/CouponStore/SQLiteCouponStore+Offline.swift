@@ -73,15 +73,8 @@ extension SQLiteCouponStore {
             throw OfflineSaleRefused("unknown_coupon", "no coupon has this code")
         }
         let coupon = try record(row)
-        let stale = try isStale(sale.state, coupon: coupon)
         let currency = coupon.snapshot.balance.currency
-        guard sale.total.currency == currency else {
-            throw OfflineSaleRefused("currency_mismatch", "the sale is in \(sale.total.currency.code), the coupon in \(currency.code)")
-        }
-        let before = coupon.snapshot.balance.minorUnits, held = coupon.snapshot.held.minorUnits
-        let take = max(0, min(sale.total.minorUnits, before - held))
-        let shortfall = sale.total.minorUnits - take
-        let after = before - take
+        let (stale, before, held, take, shortfall, after) = try sale.charge(on: coupon)
         let id = newID("stl")
         try db.run(
             sql: """

@@ -58,12 +58,7 @@ public struct OfflineBook: Sendable {
     public func pin(_ offline: StationOffline, clockOffset: Double, products: [ProductInfo], at: Date) throws {
         let json = String(decoding: try JSONEncoder().encode(offline), as: UTF8.self)
         try journal.pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO pins (id, station, offline, clock_offset, synced_at) VALUES (1, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET station = excluded.station, offline = excluded.offline,
-                        clock_offset = excluded.clock_offset, synced_at = excluded.synced_at
-                    """, arguments: [offline.station, json, clockOffset, at.timeIntervalSince1970])
+            try Self.writePins(db, offline.station, json, clockOffset, at, catalogueTime: true)
             try db.execute(sql: "DELETE FROM catalogue")
             for product in products {
                 try db.execute(
@@ -78,13 +73,20 @@ public struct OfflineBook: Sendable {
     public func repin(_ offline: StationOffline, clockOffset: Double, at: Date) throws {
         let json = String(decoding: try JSONEncoder().encode(offline), as: UTF8.self)
         try journal.pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO pins (id, station, offline, clock_offset, synced_at) VALUES (1, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET station = excluded.station, offline = excluded.offline,
-                        clock_offset = excluded.clock_offset
-                    """, arguments: [offline.station, json, clockOffset, at.timeIntervalSince1970])
+            try Self.writePins(db, offline.station, json, clockOffset, at, catalogueTime: false)
         }
+    }
+
+    /// The pins row; `synced_at` (the catalogue copy's age) moves only with the catalogue.
+    static func writePins(
+        _ db: Database, _ station: String, _ json: String, _ offset: Double, _ at: Date, catalogueTime: Bool
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO pins (id, station, offline, clock_offset, synced_at) VALUES (1, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET station = excluded.station, offline = excluded.offline,
+                    clock_offset = excluded.clock_offset\(catalogueTime ? ", synced_at = excluded.synced_at" : "")
+                """, arguments: [station, json, offset, at.timeIntervalSince1970])
     }
 
     public func pins() throws -> Pins? {
