@@ -40,7 +40,8 @@ public func buildApplication<Store: CouponStore>(
         if !context.metricsReader { _ = try context.require(.admin) }
         let holds = try await store.openHolds()
         let text = metrics.render(
-            holdsOpen: holds.count, heldAmounts: holds.amounts, liability: try await store.liability(asOf: nil))
+            holdsOpen: holds.count, heldAmounts: holds.amounts, liability: try await store.liability(asOf: nil),
+            outboxPending: try await store.pendingOutbox())
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: .init(byteBuffer: ByteBuffer(string: text)))

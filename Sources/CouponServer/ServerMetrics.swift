@@ -27,7 +27,9 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition, with the gauges read from the store by the caller.
-    func render(holdsOpen: Int, heldAmounts: [String: Int128], liability: [String: Int128]) -> String {
+    func render(holdsOpen: Int, heldAmounts: [String: Int128], liability: [String: Int128], outboxPending: Int = 0)
+        -> String
+    {
         let state = state.withLock { $0 }
         var out = "# HELP coupon_settlements_total Settlement requests by result and reason.\n"
         out += "# TYPE coupon_settlements_total counter\n"
@@ -54,6 +56,8 @@ public final class ServerMetrics: Sendable {
         for (currency, amount) in liability.sorted(by: { $0.key < $1.key }) {
             out += "coupon_outstanding_liability{currency=\"\(currency)\"} \(amount)\n"
         }
+        out += "# HELP coupon_outbox_pending Messages for phone-balance coupons' phones not yet delivered.\n"
+        out += "# TYPE coupon_outbox_pending gauge\ncoupon_outbox_pending \(outboxPending)\n"
         return out
     }
 }
