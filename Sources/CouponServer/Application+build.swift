@@ -51,6 +51,7 @@ public func buildApplication<Store: CouponStore>(
         trustedProxies: configuration.trustedProxies, limits: configuration.limits
     ).register(on: router)
     ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
+    CustomerPages.register(on: router)
     let v1 = router.group("v1")
     ProductRoutes(store: store, configuration: configuration).register(on: v1)
     let gate = IdempotencyGate()

@@ -33,30 +33,27 @@ struct ReceiptLinkRoutes<Store: CouponStore> {
             response.headers[.cacheControl] = "no-store"
             return response
         }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'",
-                HTTPField.Name("Referrer-Policy")!: "no-referrer",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: Self.html(view, balance: coupon.snapshot.balance))))
+        let language = CustomerPages.Language(acceptLanguage: request.headers[.acceptLanguage])
+        return CustomerPages.page(Self.html(view, balance: coupon.snapshot.balance, language: language), language: language)
     }
 
-    static func html(_ view: ReceiptView, balance: Money) -> String {
-        let expiry = view.expiresAt.map { ", valid until \($0)" } ?? ""
+    /// The receipt's page in `language`: the coupon's last four, its balance and state now, the purchase.
+    static func html(_ view: ReceiptView, balance: Money, language: CustomerPages.Language) -> String {
+        let t = CustomerPages.Text(language: language)
+        let escape = CustomerPages.escape
+        let state = ["active": t("Active", "可用"), "blocked": t("Blocked", "已冻结"), "expired": t("Expired", "已过期")][
+            view.state] ?? view.state
+        let expiry = view.expiresAt.map { " · " + t("valid until", "有效期至") + " " + String($0.prefix(10)) } ?? ""
         return """
-            <!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-            <title>Coupon balance</title><style>body{font-family:sans-serif;margin:2em}#b{font-size:2em}</style></head>
-            <body><h1>Coupon …\(escape(view.lastFour))</h1><p id="b">\(escape(balance.description))</p>
-            <p>\(escape(view.state + expiry))</p>
-            <p>Receipt \(escape(view.settlementID)): \(escape(view.status)).</p>
-            <p>This page shows the balance only; it cannot be used to pay.</p></body></html>
+            <!doctype html><html lang="\(language.tag)"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(t("Coupon balance", "储值券余额"))</title><link rel="stylesheet" href="/assets/coupon.css"></head>
+            <body><main><h1>\(t("Coupon", "储值券")) ****\(escape(view.lastFour))</h1>
+            <p class="amount">\(escape(balance.formatted)) \(escape(balance.currency.code))</p>
+            <p>\(escape(state + expiry))</p>
+            <p>\(t("Receipt", "收据")) \(escape(view.settlementID)): \(escape(view.status)), \(escape(view.charged.currency)) \(escape((try? view.charged.money().formatted) ?? ""))</p>
+            <p class="note">\(t("This page shows the balance only; it cannot be used to pay.", "此页面仅显示余额，不能用于支付。"))</p>
+            </main></body></html>
             """
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -43,7 +43,9 @@ struct PublicBalanceTests {
             let (status, page) = try await client.raw(.get, "/c", key: nil)
             #expect(status == 200)
             let html = String(decoding: page, as: UTF8.self)
-            #expect(html.contains("location.hash") && html.contains("/v1/public/balance"))
+            #expect(html.contains("<script src=\"/assets/balance.js\"></script>") && !html.contains("<script>"))
+            let script = String(decoding: try await client.raw(.get, "/assets/balance.js", key: nil).body, as: UTF8.self)
+            #expect(script.contains("location.hash") && script.contains("/v1/public/balance"))
         }
     }
 }
