@@ -64,7 +64,12 @@ public struct ScreenRecipe: Sendable {
         let side = Double(min(480, qr.width))
         let pixelsPerModule = qrFraction * Double(width) / Double(modules)
         let fraction = pixelsPerModule * Double(modules + 8) * 1020 / (side * Double(height))
-        photo.phoneHeightFraction = min(4, max(0.3, fraction))
+        // A customer holds the whole code in view: the code with its quiet zone, turned, stays within
+        // 90% of the frame's height (a recipe of a smaller code could otherwise crop a denser one).
+        let angle = rotationDegrees * Double.pi / 180
+        let turned = abs(cos(angle)) + abs(sin(angle))
+        let inView = 0.9 * 1020 / (side * turned)
+        photo.phoneHeightFraction = min(inView, max(0.3, fraction))
         photo.tilt = min(0.3, tiltDegrees / 120)
         photo.rotationDegrees = rotationDegrees
         // A 3x3 box pass blurs with sigma about 0.82 pixels; defocus of radius r about r/2, motion
