@@ -29,7 +29,7 @@ extension DecodePass {
             shrunkOtsu(2, minShortSide: 360, inverted: true),
             adaptive(factor: 2),
         ]
-        if qr { passes += [locator(inverted: false), locator(inverted: true)] }
+        if qr { passes += [locator(inverted: false), locator(inverted: true), invertedPlain] }
         passes += [
             invertedGamma.sparse(),
             upscaled(1.5, maxShortSide: 900),
@@ -182,6 +182,12 @@ extension DecodePass {
         pass.density = (4, 1)
         return pass
     }()
+
+    /// zbar on the inverted image at full size: a dense dark-mode code (a phone-balance coupon's
+    /// version 9 or 10 QR, light on dark) whose modules the half-size inverted pass blurs together.
+    static let invertedPlain = DecodePass("inverted", cost: Cost(perMegapixel: 1, fixed: 0.01)) {
+        ($0.original.inverted(), .identity)
+    }
 
     /// Light bars on a reflective can: invert, then darken mid-tones.
     static let invertedGamma = DecodePass("inverted-gamma3", cost: Cost(perMegapixel: 0.8, fixed: 0.01)) {

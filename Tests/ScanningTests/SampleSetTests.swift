@@ -38,11 +38,11 @@ struct SampleSetTests {
     func corpus() throws {
         let tally = try Self.run("photos")
         #expect(tally.total == 382)
-        let floors: [Symbology: Int] = [.qr: 114, .ean13: 80, .upca: 76, .upce: 34, .ean8: 5, .code128: 27]
+        let floors: [Symbology: Int] = [.qr: 114, .ean13: 80, .upca: 81, .upce: 34, .ean8: 5, .code128: 27]
         for (symbology, floor) in floors {
             #expect(tally.read[symbology, default: 0] >= floor, "\(symbology.manifestName)")
         }
-        #expect(tally.readTotal >= 336)
+        #expect(tally.readTotal >= 341)
         #expect(tally.wrong.count <= 2, "\(tally.wrong)")
         #expect(!tally.wrong.contains { $0.contains("QR-Code:") }, "\(tally.wrong)")
     }
@@ -85,7 +85,7 @@ struct PhoneBalanceSetTests {
         }
         #expect(versions.allSatisfy { $0 <= 10 }, "QR versions \(versions)")
         #expect(wrong.isEmpty, "\(wrong)")
-        #expect(read["easy", default: 0] >= 60 && read["medium", default: 0] >= 57, "\(read)")
-        #expect(read.values.reduce(0, +) >= 128, "\(read)")
+        #expect(read["easy", default: 0] >= 60 && read["medium", default: 0] >= 59, "\(read)")
+        #expect(read.values.reduce(0, +) >= 131, "\(read)")
     }
 }
