@@ -24,6 +24,20 @@ public struct ScreenRecipe: Sendable {
     public var inverted: Bool
     public var quality: Int
 
+    /// The manifest's parameter column, as far as a recipe reads it (names as the set writes them).
+    struct Params: Decodable {
+        var camera: String?
+        var format: String?
+        var qr_frac: Double?
+        var tilt_deg: Double?
+        var rotation_deg: Double?
+        var defocus_radius_px: Double?
+        var motion_len_px: Double?
+        var noise_read: Double?
+        var exposure_mode: String?
+        var inverted: Bool?
+    }
+
     /// The recipes of a set's manifest, in its order.
     public static func load(directory: String) throws -> [ScreenRecipe] {
         let path = URL(fileURLWithPath: directory).appendingPathComponent("MANIFEST.tsv").path
@@ -33,20 +47,18 @@ public struct ScreenRecipe: Sendable {
         var recipes: [ScreenRecipe] = []
         for (lineNumber, line) in text.split(whereSeparator: \.isNewline).enumerated() where lineNumber > 0 {
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count >= 5,
-                let params = try? JSONSerialization.jsonObject(with: Data(columns[4].utf8)) as? [String: Any]
+            guard columns.count >= 5, let params = try? JSONDecoder().decode(Params.self, from: Data(columns[4].utf8))
             else { throw SampleManifestError(detail: "\(path):\(lineNumber + 1): no parameters") }
-            func number(_ key: String) -> Double { (params[key] as? NSNumber)?.doubleValue ?? 0 }
-            let camera = (params["camera"] as? String ?? "1280x720").split(separator: "x").compactMap { Int($0) }
-            let format = params["format"] as? String ?? "jpeg q80"
+            let camera = (params.camera ?? "1280x720").split(separator: "x").compactMap { Int($0) }
+            let format = params.format ?? "jpeg q80"
             recipes.append(
                 ScreenRecipe(
                     name: columns[0], difficulty: columns[3], width: camera.first ?? 1280,
-                    height: camera.count > 1 ? camera[1] : 720, qrFraction: number("qr_frac"),
-                    tiltDegrees: number("tilt_deg"), rotationDegrees: number("rotation_deg"),
-                    defocus: number("defocus_radius_px"), motion: number("motion_len_px"),
-                    noiseRead: number("noise_read"), exposure: params["exposure_mode"] as? String ?? "normal",
-                    inverted: params["inverted"] as? Bool ?? false,
+                    height: camera.count > 1 ? camera[1] : 720, qrFraction: params.qr_frac ?? 0,
+                    tiltDegrees: params.tilt_deg ?? 0, rotationDegrees: params.rotation_deg ?? 0,
+                    defocus: params.defocus_radius_px ?? 0, motion: params.motion_len_px ?? 0,
+                    noiseRead: params.noise_read ?? 0, exposure: params.exposure_mode ?? "normal",
+                    inverted: params.inverted ?? false,
                     quality: Int(format.split(separator: "q").last ?? "80") ?? 80))
         }
         return recipes
