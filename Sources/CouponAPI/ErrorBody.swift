@@ -4,14 +4,14 @@ public enum ErrorCode: Sendable, Hashable, Codable, CustomStringConvertible {
     // 400
     case badRequest, badDate, malformedJSON, missingField, badAmount, badExpiry, invalidCode, badBasket
     case badName, badCSV, badLimit, badBatch, badCampaign, badPhone, badReference, badReason, badQuantity
-    case badIdempotencyKey, badText
+    case badIdempotencyKey, badText, badRole, badPassword
     // 401, 403, 404, 405, 408, 413, 431
     case unauthorized, forbidden, notFound, settlementNotFound, couponNotFound, methodNotAllowed
     case requestTimeout, tooLarge, headersTooLarge
     // 402 declines
     case insufficientBalance, expired, blocked, unknownCoupon, currencyMismatch
     // 409
-    case settlementNotHeld, holdExpired, wrongState, idempotencyInFlight, idempotencyReplayUnreadable
+    case settlementNotHeld, holdExpired, wrongState, idempotencyInFlight, idempotencyReplayUnreadable, userExists
     // 422
     case overLimit, unknownProduct, captureExceedsHold, adjustmentTooLarge, refundTooLarge
     case idempotencyKeyReused
@@ -25,7 +25,7 @@ public enum ErrorCode: Sendable, Hashable, Codable, CustomStringConvertible {
     public static let known: [ErrorCode] = [
         .badRequest, .badDate, .malformedJSON, .missingField, .badAmount, .badExpiry, .invalidCode, .badBasket,
         .badName, .badCSV, .badLimit, .badBatch, .badCampaign, .badPhone, .badReference, .badReason, .badQuantity,
-        .badIdempotencyKey, .badText, .unauthorized, .forbidden, .notFound, .settlementNotFound, .couponNotFound,
+        .badIdempotencyKey, .badText, .badRole, .badPassword, .userExists, .unauthorized, .forbidden, .notFound, .settlementNotFound, .couponNotFound,
         .methodNotAllowed, .requestTimeout, .tooLarge, .headersTooLarge, .insufficientBalance, .expired, .blocked,
         .unknownCoupon, .currencyMismatch, .settlementNotHeld, .holdExpired, .wrongState, .idempotencyInFlight,
         .idempotencyReplayUnreadable, .overLimit, .unknownProduct, .captureExceedsHold, .adjustmentTooLarge,
@@ -61,6 +61,9 @@ public enum ErrorCode: Sendable, Hashable, Codable, CustomStringConvertible {
         case .badQuantity: "bad_quantity"
         case .badIdempotencyKey: "bad_idempotency_key"
         case .badText: "bad_text"
+        case .badRole: "bad_role"
+        case .badPassword: "bad_password"
+        case .userExists: "user_exists"
         case .unauthorized: "unauthorized"
         case .forbidden: "forbidden"
         case .notFound: "not_found"

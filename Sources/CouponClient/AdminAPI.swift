@@ -119,6 +119,15 @@ public struct AdminAPI: Sendable {
         try await client.call(.get, "/v1/stations")
     }
 
+    /// Adds a console user (the password travels once, to be hashed by the server).
+    public func addConsoleUser(_ body: ConsoleUserBody) async throws(APIClientError) -> ConsoleUserInfo {
+        try await client.call(.post, "/v1/users", body: body)
+    }
+
+    public func consoleUsers() async throws(APIClientError) -> ConsoleUserList {
+        try await client.call(.get, "/v1/users")
+    }
+
     public func keys() async throws(APIClientError) -> KeyList {
         try await client.call(.get, "/v1/keys")
     }

@@ -27,19 +27,24 @@ public struct CouponCode: Sendable, Hashable, CustomStringConvertible {
 
     private init(unchecked value: String) { self.value = value }
 
+    /// Part of a code as a person wrote it, read as ``init(parsing:)`` reads a whole one: upper
+    /// case, dashes and spaces dropped, O as 0, I and L as 1 (a search by the last four).
+    public static func cleaned(_ text: String) -> String {
+        String(
+            text.uppercased().filter { $0 != "-" && !$0.isWhitespace }.map { character -> Character in
+                switch character {
+                case "O": "0"
+                case "I", "L": "1"
+                default: character
+                }
+            })
+    }
+
     /// Parses a code as a person or a scanner wrote it.
     /// - Throws: ``CouponCodeError`` before any lookup when the code cannot be one of ours.
     public init(parsing text: String) throws(CouponCodeError) {
-        var cleaned: [Character] = []
-        for character in text.uppercased() where character != "-" && !character.isWhitespace {
-            switch character {
-            case "O": cleaned.append("0")
-            case "I", "L": cleaned.append("1")
-            default:
-                guard Self.alphabet.contains(character) else { throw .invalidCharacter }
-                cleaned.append(character)
-            }
-        }
+        let cleaned = Array(Self.cleaned(text))
+        guard cleaned.allSatisfy({ Self.alphabet.contains($0) }) else { throw .invalidCharacter }
         guard cleaned.count == Self.bodyLength + 1 else { throw .wrongLength(cleaned.count) }
         let values = cleaned.map { Self.index($0)! }
         guard Self.checkValue(values.dropLast()) == values.last else { throw .badCheckCharacter }

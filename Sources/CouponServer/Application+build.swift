@@ -52,6 +52,7 @@ public func buildApplication<Store: CouponStore>(
     ).register(on: router)
     ReceiptLinkRoutes(store: store, links: configuration.balanceLinks).register(on: router)
     CustomerPages.register(on: router)
+    ConsoleRoutes(store: store, configuration: configuration, failures: failures, keys: keys).register(on: router)
     let v1 = router.group("v1")
     ProductRoutes(store: store, configuration: configuration).register(on: v1)
     let gate = IdempotencyGate()
@@ -64,6 +65,7 @@ public func buildApplication<Store: CouponStore>(
     OperationsRoutes(store: store, configuration: configuration, keys: keys, gate: gate).register(on: v1)
     PhoneStateRoutes(store: store, configuration: configuration).register(on: router, v1: v1)
     OfflineRoutes(store: store, configuration: configuration, gate: gate).register(on: v1)
+    UserRoutes(store: store, configuration: configuration).register(on: v1)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     let limits = configuration.connections
     let pending = PendingConnections(capacity: limits.maxPending)

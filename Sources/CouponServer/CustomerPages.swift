@@ -53,6 +53,8 @@ enum CustomerPages {
     static func register(on router: Router<AppRequestContext>) {
         router.get("assets/balance.js") { _, _ in asset(script, type: "text/javascript; charset=utf-8") }
         router.get("assets/coupon.css") { _, _ in asset(style, type: "text/css; charset=utf-8") }
+        // Browsers ask for an icon on every site; there is none (no content, not a 404 in their log).
+        router.get("favicon.ico") { _, _ in Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"]) }
     }
 
     static func asset(_ text: String, type: String) -> Response {
@@ -104,8 +106,10 @@ enum CustomerPages {
             document.getElementById('detail').textContent = detail;
             card.classList.toggle('failed', !!failed);
           };
+          const look = () => {
           const code = decodeURIComponent(location.hash.slice(1));
           if (!code) { show(say('no-code'), '', true); return; }
+          show('…', '', false);
           fetch('/v1/public/balance', {method: 'POST', headers: {'Content-Type': 'application/json'},
                 body: JSON.stringify({code: code}), referrerPolicy: 'no-referrer'})
             .then((response) => response.json().then((body) => ({status: response.status, body: body})))
@@ -122,6 +126,10 @@ enum CustomerPages {
               show(major(body.balance.amount) + ' ' + body.balance.currency, detail, false);
             })
             .catch(() => show(say('offline'), '', true));
+          };
+          // Another code pasted into the link's fragment is looked up too (no reload happens then).
+          window.addEventListener('hashchange', look);
+          look();
         })();
         """
 

@@ -3,7 +3,7 @@ import SignedState
 
 /// Where coupons, products, settlements and the ledger live. Routes depend on this protocol only,
 /// so a second database (PostgreSQL) can follow the SQLite one without touching them.
-public protocol CouponStore: Sendable {
+public protocol CouponStore: ConsoleStore {
     /// Issues a coupon with a new code; the code is returned here and never again.
     func issue(initial: Money, expiresAt: Instant?, actor: String, now: Instant) async throws -> IssuedCoupon
     /// The coupon with this id, or nil.
@@ -281,6 +281,8 @@ public struct LedgerEntry: Sendable, Equatable {
     public var actor: String
     public var settlementID: String?
     public var at: Instant
+    /// Its place in the ledger (rising; for paging).
+    public var seq: Int64 = 0
 }
 
 /// A coupon whose stored balance disagrees with its ledger, or whose held amount disagrees with

@@ -227,20 +227,25 @@ public final class PostgresCouponStore: CouponStore {
                     .get("currency", as: String.self)
             else { return [] }
             let currency = try Currency(code: currencyCode)
-            return try await tx.rows("SELECT * FROM ledger WHERE coupon_id = \(couponID) ORDER BY seq").map { row in
-                let kindText = try row.get("kind", as: String.self)
-                guard let kind = LedgerEntry.Kind(rawValue: kindText) else {
-                    throw StoreError(kind: .corruptRow("ledger kind \(kindText)"))
-                }
-                func money(_ column: String) throws -> Money {
-                    Money(minorUnits: try row.get(column), currency: currency)
-                }
-                return LedgerEntry(
-                    kind: kind, amount: try money("amount"), balanceBefore: try money("balance_before"),
-                    balanceAfter: try money("balance_after"), actor: try row.get("actor"),
-                    settlementID: try row.get("settlement_id"), at: Instant(secondsSince1970: try row.get("at")))
+            return try await tx.rows("SELECT * FROM ledger WHERE coupon_id = \(couponID) ORDER BY seq").map {
+                try Self.ledgerEntry($0, currency: currency)
             }
         }
+    }
+
+    static func ledgerEntry(_ row: PostgresStoreRow, currency: Currency) throws -> LedgerEntry {
+        let kindText = try row.get("kind", as: String.self)
+        guard let kind = LedgerEntry.Kind(rawValue: kindText) else {
+            throw StoreError(kind: .corruptRow("ledger kind \(kindText)"))
+        }
+        func money(_ column: String) throws -> Money {
+            Money(minorUnits: try row.get(column), currency: currency)
+        }
+        return LedgerEntry(
+            kind: kind, amount: try money("amount"), balanceBefore: try money("balance_before"),
+            balanceAfter: try money("balance_after"), actor: try row.get("actor"),
+            settlementID: try row.get("settlement_id"), at: Instant(secondsSince1970: try row.get("at")),
+            seq: try row.get("seq"))
     }
 
     public func audit() async throws -> [AuditFinding] {

@@ -120,6 +120,7 @@ enum PostgresSchema {
         ),
         (2, PhoneBalanceSchema.postgres),
         (3, OfflineSchema.postgres),
+        (4, ConsoleSchema.postgres),
     ]
 
     /// A migration's statements one by one (the extended query protocol runs one per query): split

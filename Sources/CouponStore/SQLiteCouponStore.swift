@@ -136,17 +136,19 @@ public final class SQLiteCouponStore: CouponStore {
             let currency = try Currency(code: currencyCode)
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM ledger WHERE coupon_id = ? ORDER BY seq", arguments: [couponID]
-            ).map { row in
-                guard let kind = LedgerEntry.Kind(rawValue: row["kind"]) else {
-                    throw StoreError(kind: .corruptRow("ledger kind \(String(describing: row["kind"] as String?))"))
-                }
-                return LedgerEntry(
-                    kind: kind, amount: Money(minorUnits: row["amount"], currency: currency),
-                    balanceBefore: Money(minorUnits: row["balance_before"], currency: currency),
-                    balanceAfter: Money(minorUnits: row["balance_after"], currency: currency), actor: row["actor"],
-                    settlementID: row["settlement_id"], at: Instant(secondsSince1970: row["at"]))
-            }
+            ).map { try Self.ledgerEntry($0, currency: currency) }
         }
+    }
+
+    static func ledgerEntry(_ row: Row, currency: Currency) throws -> LedgerEntry {
+        guard let kind = LedgerEntry.Kind(rawValue: row["kind"]) else {
+            throw StoreError(kind: .corruptRow("ledger kind \(String(describing: row["kind"] as String?))"))
+        }
+        return LedgerEntry(
+            kind: kind, amount: Money(minorUnits: row["amount"], currency: currency),
+            balanceBefore: Money(minorUnits: row["balance_before"], currency: currency),
+            balanceAfter: Money(minorUnits: row["balance_after"], currency: currency), actor: row["actor"],
+            settlementID: row["settlement_id"], at: Instant(secondsSince1970: row["at"]), seq: row["seq"])
     }
 
     public func audit() async throws -> [AuditFinding] {

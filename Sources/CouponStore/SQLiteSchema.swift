@@ -134,6 +134,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v10-offline-sales") { db in
             try db.execute(sql: OfflineSchema.sqlite)
         }
+        // The issuer's console: named users, sessions, its log, and the indexes its searches use.
+        migrator.registerMigration("v11-console") { db in
+            try db.execute(sql: ConsoleSchema.sqlite)
+        }
         return migrator
     }
 }

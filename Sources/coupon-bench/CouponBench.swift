@@ -12,7 +12,7 @@ struct CouponBench: AsyncParsableCommand {
             """,
         subcommands: [
             ScanBench.self, RenderBench.self, InspectCommand.self, SettleBench.self, PhonePhotoCommand.self,
-            ClipCommand.self, IssueBench.self, StationBench.self, IDsCommand.self, PhoneSetCommand.self,
+            ClipCommand.self, IssueBench.self, StationBench.self, IDsCommand.self, PhoneSetCommand.self, ConsoleBench.self,
         ]
     )
 

@@ -37,36 +37,70 @@ final class SocketClient {
 
     /// Sends a POST with a JSON body and returns the response's status once its body has arrived.
     func post(path: String, bearer: String, json: String) throws -> Int {
-        let body = Array(json.utf8)
-        let head =
-            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(bearer)\r\n"
-            + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
-        let request = Array(head.utf8) + body
+        try request(
+            "POST", path, headers: ["Authorization": "Bearer \(bearer)", "Content-Type": "application/json"],
+            body: Array(json.utf8)
+        ).status
+    }
+
+    /// One request; the response's status, headers (names in lower case) and body, read by
+    /// `Content-Length` or, for a streamed answer, chunk by chunk.
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws
+        -> (status: Int, headers: [(String, String)], body: [UInt8])
+    {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
+        let request = Array((head + "\r\n").utf8) + body
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { throw ValidationError("send: \(String(cString: strerror(errno)))") }
             sent += n
         }
-        // The head, up to the blank line.
-        var headEnd: Int?
-        while headEnd == nil {
-            headEnd = Self.find([13, 10, 13, 10], in: buffer).map { $0 + 4 }
-            if headEnd == nil { try fill() }
-        }
-        let headText = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+        let headText = String(decoding: try line(until: [13, 10, 13, 10]), as: UTF8.self)
         let lines = headText.split(separator: "\r\n")
         guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
         else { throw ValidationError("not an HTTP response: \(headText.prefix(40))") }
-        let length =
-            lines.dropFirst().compactMap { line -> Int? in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-                return Int(parts[1].trimmingCharacters(in: .whitespaces))
-            }.first ?? 0
-        while buffer.count < headEnd! + length { try fill() }
-        buffer.removeFirst(headEnd! + length)
-        return status
+        let fields = lines.dropFirst().compactMap { line -> (String, String)? in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            return (parts[0].lowercased(), parts[1].trimmingCharacters(in: .whitespaces))
+        }
+        var answer: [UInt8] = []
+        if fields.contains(where: { $0.0 == "transfer-encoding" && $0.1.lowercased().contains("chunked") }) {
+            while true {
+                let sizeLine = String(decoding: try line(until: [13, 10]), as: UTF8.self)
+                guard let size = Int(sizeLine.split(separator: ";").first ?? "", radix: 16) else {
+                    throw ValidationError("bad chunk size \(sizeLine.prefix(20))")
+                }
+                if size == 0 {
+                    _ = try line(until: [13, 10])
+                    break
+                }
+                while buffer.count < size + 2 { try fill() }
+                answer += buffer[0..<size]
+                buffer.removeFirst(size + 2)
+            }
+        } else {
+            let length = fields.first { $0.0 == "content-length" }.flatMap { Int($0.1) } ?? 0
+            while buffer.count < length { try fill() }
+            answer = Array(buffer[0..<length])
+            buffer.removeFirst(length)
+        }
+        return (status, fields, answer)
+    }
+
+    /// The bytes up to `end`, taken from the buffer with `end` itself.
+    private func line(until end: [UInt8]) throws -> [UInt8] {
+        while true {
+            if let at = Self.find(end, in: buffer) {
+                let text = Array(buffer[0..<at])
+                buffer.removeFirst(at + end.count)
+                return text
+            }
+            try fill()
+        }
     }
 
     private func fill() throws {

@@ -16,7 +16,7 @@ struct CouponCtl: AsyncParsableCommand {
         subcommands: [
             IssueCommand.self, BalanceCommand.self, HistoryCommand.self, LoadCommand.self, AdjustCommand.self,
             BlockCommand.self, UnblockCommand.self, ReissueCommand.self, RefundCommand.self, ProductsCommand.self,
-            StationsCommand.self, KeysCommand.self, ReportCommand.self, AuditCommand.self, BackupCommand.self,
+            StationsCommand.self, KeysCommand.self, UsersCommand.self, ReportCommand.self, AuditCommand.self, BackupCommand.self,
             ExportCommand.self, RenderCommand.self, CouponsCommand.self, OutboxCommand.self,
         ]
     )

@@ -68,6 +68,13 @@ struct CouponCodeTests {
         #expect(codes.count == 5000)
     }
 
+    @Test("part of a code is read as a whole one is: case, dashes, spaces, O and I/L")
+    func cleanedPart() {
+        #expect(CouponCode.cleaned("v8en-tx7") == "V8ENTX7")
+        #expect(CouponCode.cleaned(" o-il 9 ") == "0119")
+        #expect(CouponCode.cleaned("") == "")
+    }
+
     @Test func qrPayloadCarriesTheCodeInTheFragment() throws {
         let code = CouponCode.generate()
         let link = QRPayload.link(baseURL: "https://cpn.example/", code: code)
