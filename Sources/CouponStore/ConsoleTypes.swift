@@ -28,6 +28,8 @@ public protocol ConsoleStore: Sendable {
     func ledger(couponID: String, before: Int64?, limit: Int) async throws -> [LedgerEntry]
     /// A coupon's settlements, newest first, at most `limit`.
     func settlements(couponID: String, limit: Int) async throws -> [SettlementRecord]
+    /// How many settlements are held now (from the open holds' index, not a scan of the coupons).
+    func openHoldCount() async throws -> Int
 }
 
 /// Who may sign in to the console: an admin changes things, a viewer only looks.
@@ -140,9 +142,12 @@ enum ConsoleSchema {
             target TEXT NOT NULL,
             detail TEXT NOT NULL
         );
-        CREATE INDEX coupons_by_last_four ON coupons(last_four);
-        CREATE INDEX coupons_by_phone ON coupons(phone) WHERE phone IS NOT NULL;
+        CREATE INDEX coupons_by_last_four ON coupons(last_four, id);
+        DROP INDEX coupons_by_campaign;
+        CREATE INDEX coupons_by_campaign_id ON coupons(campaign, id) WHERE campaign IS NOT NULL;
+        CREATE INDEX coupons_by_phone ON coupons(phone, id) WHERE phone IS NOT NULL;
         CREATE INDEX settlements_by_coupon ON settlements(coupon_id, created_at);
+        CREATE INDEX ledger_settled_by_time ON ledger(at) WHERE settlement_id IS NOT NULL;
         """
 
     static let postgres = """
@@ -170,6 +175,13 @@ enum ConsoleSchema {
             target TEXT NOT NULL,
             detail TEXT NOT NULL
         );
-        CREATE INDEX coupons_by_phone ON coupons(phone) WHERE phone IS NOT NULL;
+        DROP INDEX coupons_by_last_four;
+        CREATE INDEX coupons_by_last_four_id ON coupons(last_four, id);
+        DROP INDEX coupons_by_campaign;
+        CREATE INDEX coupons_by_campaign_id ON coupons(campaign, id) WHERE campaign IS NOT NULL;
+        CREATE INDEX coupons_by_phone ON coupons(phone, id) WHERE phone IS NOT NULL;
+        DROP INDEX settlements_by_coupon;
+        CREATE INDEX settlements_by_coupon_time ON settlements(coupon_id, created_at);
+        CREATE INDEX ledger_settled_by_time ON ledger(at) WHERE settlement_id IS NOT NULL;
         """
 }

@@ -156,4 +156,10 @@ extension PostgresCouponStore {
             return result
         }
     }
+
+    public func openHoldCount() async throws -> Int {
+        try await read { tx in
+            Int(try await tx.row("SELECT COUNT(*) AS n FROM settlements WHERE status = 'held'")?.get("n", as: Int64.self) ?? 0)
+        }
+    }
 }

@@ -81,7 +81,8 @@ extension PostgresCouponStore {
                         AS offline,
                     COALESCE(SUM(CASE l.kind WHEN 'offline_shortfall' THEN l.amount ELSE 0 END), 0)::text AS shortfall
                 FROM ledger l JOIN settlements s ON s.id = l.settlement_id JOIN coupons c ON c.id = l.coupon_id
-                WHERE l.at >= \(start) AND l.at < \(end) AND (\(station)::text IS NULL OR s.station = \(station))
+                WHERE l.settlement_id IS NOT NULL AND l.at >= \(start) AND l.at < \(end)
+                    AND (\(station)::text IS NULL OR s.station = \(station))
                 GROUP BY s.station, c.currency ORDER BY s.station, c.currency
                 """
             ).map { row in

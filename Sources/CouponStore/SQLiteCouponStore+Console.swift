@@ -133,4 +133,10 @@ extension SQLiteCouponStore {
             ).compactMap { try Self.fetchSettlement(db, id: $0) }
         }
     }
+
+    public func openHoldCount() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM settlements WHERE status = 'held'") ?? 0
+        }
+    }
 }

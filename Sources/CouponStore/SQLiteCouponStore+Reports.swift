@@ -88,7 +88,7 @@ extension SQLiteCouponStore {
                             AS offline,
                         \(WideSum.sql("CASE l.kind WHEN 'offline_shortfall' THEN l.amount ELSE 0 END", as: "shortfall"))
                     FROM ledger l JOIN settlements s ON s.id = l.settlement_id JOIN coupons c ON c.id = l.coupon_id
-                    WHERE l.at >= ? AND l.at < ? AND (? IS NULL OR s.station = ?)
+                    WHERE l.settlement_id IS NOT NULL AND l.at >= ? AND l.at < ? AND (? IS NULL OR s.station = ?)
                     GROUP BY s.station, c.currency ORDER BY s.station, c.currency
                     """,
                 arguments: [

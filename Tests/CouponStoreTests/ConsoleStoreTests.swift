@@ -109,8 +109,13 @@ struct ConsoleStoreTests {
         #expect(newest.map(\.seq) == newest.map(\.seq).sorted(by: >))
         #expect(older.last?.kind == .issue)
         #expect(try await store.ledger(couponID: "no-such-coupon", before: nil, limit: 10).isEmpty)
+        #expect(try await store.openHoldCount() == 0)
+        _ = try await store.settle(
+            SettleRequest(code: issued[1].code, basket: try Basket([("6901234567892", 1)]), station: "till-1", capture: false),
+            now: Self.now)
+        #expect(try await store.openHoldCount() == 1)
         let settlements = try await store.settlements(couponID: id, limit: 10)
         #expect(settlements.count == 2 && settlements.allSatisfy { $0.couponID == id })
-        #expect(try await store.settlements(couponID: issued[1].record.id, limit: 10).isEmpty)
+        #expect(try await store.settlements(couponID: issued[2].record.id, limit: 10).isEmpty)
     }
 }

@@ -18,6 +18,12 @@ extension ConsoleRoutes {
             }
         }
         console.get("reports/audit") { request, context in try await signedIn(request, context, admin: true, render: audit) }
+        console.post("reports/audit") { request, context in
+            try await signedIn(request, context, admin: true) { _, _ in
+                await audits.start(store: store, ifStale: false)
+                return ConsoleView.redirect("/console/reports/audit")
+            }
+        }
         console.get("log") { request, context in try await signedIn(request, context, admin: true, render: log) }
         console.get("reports/export.csv") { request, context in
             try await signedIn(request, context, admin: true, render: export)
@@ -70,21 +76,33 @@ extension ConsoleRoutes {
         return view.page("reports", values)
     }
 
+    /// The latest finished audit (a run starts in the background when there is none or it is old).
     @Sendable func audit(_ request: Request, page: ConsolePage) async throws -> Response {
+        await audits.start(store: store, ifStale: true)
         var values = page.session.values
         values["title"] = "Audit"
-        let findings = try await store.audit()
-        values["clean"] = findings.isEmpty
-        values["findings"] = findings.map {
+        values["running"] = await audits.isRunning
+        if let failure = await audits.failure { values["failure"] = failure }
+        guard let run = await audits.latest else { return view.page("audit", values) }
+        values["done"] = true
+        values["ranAt"] = ConsoleFormat.time(Instant(secondsSince1970: Int64(run.finishedAt.timeIntervalSince1970)))
+        values["seconds"] = format2(run.seconds)
+        values["clean"] = run.findings.isEmpty
+        values["findings"] = run.findings.map {
             ["coupon": $0.couponID, "stored": $0.stored, "fromLedger": "\($0.fromLedger)", "held": $0.held, "openHolds": "\($0.openHolds)"]
         }
-        values["shortfalls"] = try await store.offlineShortfalls().map { row -> [String: Any] in
+        values["shortfalls"] = run.shortfalls.map { row -> [String: Any] in
             [
                 "coupon": row.couponID, "settlement": row.settlementID, "station": row.station,
                 "amount": row.amount.description, "state": row.couponState, "at": ConsoleFormat.time(row.at),
             ]
         }
         return view.page("audit", values)
+    }
+
+    func format2(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
     }
 
     @Sendable func log(_ request: Request, page: ConsolePage) async throws -> Response {

@@ -193,13 +193,18 @@ enum ConsoleTemplates {
 
     static let audit = """
         {{> top}}
+        {{#failure}}<p class="error">The last run failed: {{failure}}</p>{{/failure}}
+        {{#running}}<p class="notice" id="running">An audit is running over every coupon and its ledger; reload this page to see it when it is done.</p>{{/running}}
+        {{#done}}<p>Audit of {{ranAt}}, which took {{seconds}} s.</p>
         {{#clean}}<p class="notice" id="clean">Every balance follows from its ledger and every held amount from its open holds.</p>{{/clean}}
         {{^clean}}<table id="findings"><thead><tr><th>Coupon</th><th>Stored</th><th>From ledger</th><th>Held</th><th>Open holds</th></tr></thead><tbody>
         {{#findings}}<tr><td><a href="/console/coupons/{{coupon}}">{{coupon}}</a></td><td>{{stored}}</td><td>{{fromLedger}}</td><td>{{held}}</td><td>{{openHolds}}</td></tr>{{/findings}}</tbody></table>{{/clean}}
         <h2>Offline shortfalls</h2><p>Two tills spent one signed state offline: the sale stands, the coupon is blocked for review.</p>
         <table id="shortfalls"><thead><tr><th>Coupon</th><th>Settlement</th><th>Station</th><th>Amount</th><th>Coupon state</th><th>At</th></tr></thead><tbody>
         {{#shortfalls}}<tr><td><a href="/console/coupons/{{coupon}}">{{coupon}}</a></td><td><a href="/console/settlements/{{settlement}}">{{settlement}}</a></td><td>{{station}}</td><td>{{amount}}</td><td>{{state}}</td><td>{{at}}</td></tr>{{/shortfalls}}
-        </tbody></table>
+        </tbody></table>{{/done}}
+        {{^running}}<form method="post" action="/console/reports/audit" class="card" id="run-audit"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button>Run the audit now</button></form>{{/running}}
         {{> bottom}}
         """
 
