@@ -128,9 +128,10 @@ extension ConsoleRoutes {
             StoredResponse(status: 200, body: Array(record.id.utf8))
         }
         var detail = ""
+        let result: Idempotent<CouponRecord>
         switch action {
         case "block", "unblock":
-            _ = try await store.setBlocked(
+            result = try await store.setBlocked(
                 couponID: id, blocked: action == "block", actor: actor, now: now, idempotency: key, render: render)
         case "load", "adjust":
             guard let record = try await store.coupon(id: id) else { throw ConsoleRefusal.bad("No such coupon.") }
@@ -143,24 +144,27 @@ extension ConsoleRoutes {
             detail = "\(money.description): \(note)"
             if action == "load" {
                 guard money.minorUnits > 0 else { throw ConsoleRefusal.bad("A load adds more than nothing.", back: back) }
-                _ = try await store.load(
+                result = try await store.load(
                     couponID: id, amount: money, reference: note, actor: actor, now: now, idempotency: key, render: render)
             } else {
                 guard money.minorUnits != 0 else { throw ConsoleRefusal.bad("An adjustment changes something.", back: back) }
-                _ = try await store.adjust(
+                result = try await store.adjust(
                     couponID: id, amount: money, reason: note, actor: actor, now: now, idempotency: key, render: render)
             }
         case "reissue":
             let result = try await store.reissue(couponID: id, actor: actor, now: now, idempotency: key) { issued in
                 StoredResponse(status: 200, body: Array(issued.record.id.utf8))
             }
-            try await store.logConsole(ConsoleEvent(at: now, actor: actor, action: "reissue", target: id))
             guard case .fresh(let issued, _) = result else { return alreadyShown(id, page: page) }
+            try await store.logConsole(ConsoleEvent(at: now, actor: actor, action: "reissue", target: id))
             return try issuedPage([issued], page: page, title: "Coupon reissued")
         default:
             throw ConsoleRefusal(status: .notFound, title: "No such action", text: "The console cannot \(action) a coupon.")
         }
-        try await store.logConsole(ConsoleEvent(at: now, actor: actor, action: action, target: id, detail: detail))
+        // A form sent again (a reload) did nothing the second time: the log keeps the one action.
+        if case .fresh = result {
+            try await store.logConsole(ConsoleEvent(at: now, actor: actor, action: action, target: id, detail: detail))
+        }
         return ConsoleView.redirect(back)
     }
 
@@ -192,11 +196,13 @@ extension ConsoleRoutes {
             throw ConsoleRefusal.bad("A refund quantity is 1 to 999.", back: "/console/settlements/\(id)")
         }
         let now = configuration.clock()
-        _ = try await store.refund(
+        let result = try await store.refund(
             settlementID: id, lines: [(code, quantity)], actor: page.session.actor, now: now, idempotency: key
         ) { record in StoredResponse(status: 200, body: Array(record.id.utf8)) }
-        try await store.logConsole(
-            ConsoleEvent(at: now, actor: page.session.actor, action: "refund", target: id, detail: "\(quantity) x \(code.value)"))
+        if case .fresh = result {
+            try await store.logConsole(
+                ConsoleEvent(at: now, actor: page.session.actor, action: "refund", target: id, detail: "\(quantity) x \(code.value)"))
+        }
         return ConsoleView.redirect("/console/settlements/\(id)")
     }
 
