@@ -112,11 +112,33 @@ extension Instant {
         self.init(secondsSince1970: Int64(date.timeIntervalSince1970))
     }
 
-    /// `2027-12-31T15:59:59Z`.
+    /// `2027-12-31T15:59:59Z`, in UTC. Worked out in integers (the proleptic Gregorian calendar,
+    /// Howard Hinnant's days-to-civil algorithm): a Foundation ISO8601DateFormatter made per call
+    /// was a tenth of a console page's time; outside years 0 to 9999 Foundation writes it.
     var iso8601: String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(secondsSince1970)))
+        let seconds = secondsSince1970
+        let days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400)
+        let time = seconds - days * 86400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        guard (0...9999).contains(year) else {
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(secondsSince1970)))
+        }
+        func digits(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return digits(year, 4) + "-" + digits(month, 2) + "-" + digits(day, 2) + "T" + digits(time / 3600, 2) + ":"
+            + digits(time % 3600 / 60, 2) + ":" + digits(time % 60, 2) + "Z"
     }
 
     /// The system clock, in whole seconds.

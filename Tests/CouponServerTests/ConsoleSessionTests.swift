@@ -178,4 +178,26 @@ struct ConsoleSessionTests {
             #expect(again.status == 422)
         }
     }
+
+    @Test("a campaign name with markup is shown as text in the coupon list, the coupon's page and the search box")
+    func escaping() async throws {
+        let server = try await TestServer()
+        try await server.run { client in
+            let name = #"<i>spring</i> & "co" 'x'"#
+            let issued = try await client.call(
+                .post, "/v1/coupons", key: server.adminKey,
+                json: #"{"initial": {"amount": 30000, "currency": "CNY"}, "campaign": "<i>spring</i> & \"co\" 'x'"}"#)
+            #expect(issued.status == 201)
+            let id = try #require(issued.body["id"] as? String)
+            let session = try await Self.signIn(client, form: ["key": server.adminKey])
+            let query = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let escaped = "&lt;i&gt;spring&lt;/i&gt; &amp; &quot;co&quot; &#39;x&#39;"
+            for path in ["/console/coupons?by=campaign&q=\(query)", "/console/coupons", "/console/coupons/\(id)"] {
+                let page = try await Self.send(client, .get, path, cookie: session.id)
+                #expect(page.status == 200 && page.body.contains(id), "\(path)")
+                #expect(!page.body.contains("<i>spring"), "\(path)")
+                #expect(page.body.contains(escaped), "\(path)")
+            }
+        }
+    }
 }

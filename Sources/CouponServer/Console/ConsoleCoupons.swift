@@ -54,7 +54,7 @@ extension ConsoleRoutes {
         values["title"] = "Coupons"
         values["q"] = text
         values["by_" + by] = true
-        values["coupons"] = found.prefix(Self.pageSize).map(Self.couponRow)
+        values["rows"] = HTMLRows.rows(found.prefix(Self.pageSize).map(Self.couponCells))
         values["none"] = found.isEmpty
         if found.count > Self.pageSize, let last = found.prefix(Self.pageSize).last {
             values["next"] = "/console/coupons?" + Self.queryString(["by": by, "q": text, "after": last.id])
@@ -68,6 +68,14 @@ extension ConsoleRoutes {
             "held": record.snapshot.held.description, "state": record.snapshot.state.rawValue,
             "campaign": record.campaign ?? "", "expires": record.snapshot.expiresAt.map(ConsoleFormat.time) ?? "never",
         ]
+    }
+
+    static func couponCells(_ record: CouponRecord) -> [HTMLRows.Cell] {
+        let row = couponRow(record)
+        return [.link("/console/coupons/\(record.id)", record.id)]
+            + ["lastFour", "balance", "held", "state", "campaign", "expires"].map { name in
+                .text((name == "lastFour" ? "…" : "") + (row[name] as? String ?? ""))
+            }
     }
 
     static func queryString(_ values: [String: String]) -> String {
@@ -94,18 +102,24 @@ extension ConsoleRoutes {
         values["available"] = record.snapshot.available.description
         values["currency"] = record.snapshot.balance.currency.code
         values["onPhone"] = record.signedBalance != nil
-        values["ledger"] = ledger.prefix(Self.pageSize).map { entry -> [String: Any] in
-            [
-                "at": ConsoleFormat.time(entry.at), "kind": entry.kind.rawValue, "amount": entry.amount.formatted,
-                "before": entry.balanceBefore.formatted, "after": entry.balanceAfter.formatted, "actor": entry.actor,
-                "settlement": entry.settlementID ?? "",
-            ]
-        }
+        values["ledgerRows"] = HTMLRows.rows(
+            ledger.prefix(Self.pageSize).map { entry in
+                [
+                    .text(ConsoleFormat.time(entry.at)), .text(entry.kind.rawValue), .text(entry.amount.formatted),
+                    .text(entry.balanceBefore.formatted), .text(entry.balanceAfter.formatted), .text(entry.actor),
+                    .text(entry.settlementID ?? ""),
+                ]
+            })
         if ledger.count > Self.pageSize, let last = ledger.prefix(Self.pageSize).last {
             values["olderLedger"] = "/console/coupons/\(id)?before=\(last.seq)"
         }
         if before != nil { values["newestLedger"] = "/console/coupons/\(id)" }
-        values["settlements"] = settlements.map(Self.settlementRow)
+        values["settlementRows"] = HTMLRows.rows(
+            settlements.map { settlement in
+                let row = Self.settlementRow(settlement)
+                return [.link("/console/settlements/\(settlement.id)", settlement.id)]
+                    + ["station", "status", "total", "charged", "refunded", "at"].map { .text(row[$0] as? String ?? "") }
+            })
         return view.page("coupon", values)
     }
 

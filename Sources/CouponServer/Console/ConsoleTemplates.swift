@@ -1,5 +1,6 @@
-/// The console's swift-mustache templates. `{{x}}` is HTML-escaped; no template writes a value
-/// unescaped, and none holds inline script or style (the Content-Security-Policy forbids both).
+/// The console's swift-mustache templates. `{{x}}` is HTML-escaped; the only values written
+/// raw (`{{{…}}}`) are table rows made by ``HTMLRows``, which escapes every text itself. No
+/// template holds inline script or style (the Content-Security-Policy forbids both).
 enum ConsoleTemplates {
     static let all: [String: String] = [
         "top": top, "bottom": bottom, "login": login, "message": message, "home": home, "coupons": coupons,
@@ -60,7 +61,7 @@ enum ConsoleTemplates {
         <option value="phone" {{#by_phone}}selected{{/by_phone}}>phone</option></select><button>Find</button></form>
         {{#none}}<p id="none">No coupon matches.</p>{{/none}}
         <table id="coupons"><thead><tr><th>Id</th><th>Code ends</th><th>Balance</th><th>Held</th><th>State</th><th>Campaign</th><th>Expires</th></tr></thead><tbody>
-        {{#coupons}}<tr><td><a href="/console/coupons/{{id}}">{{id}}</a></td><td>…{{lastFour}}</td><td>{{balance}}</td><td>{{held}}</td><td>{{state}}</td><td>{{campaign}}</td><td>{{expires}}</td></tr>{{/coupons}}
+        {{{rows}}}
         </tbody></table>{{#next}}<p><a href="{{next}}" id="next">Next page</a></p>{{/next}}
         {{> bottom}}
         """
@@ -86,10 +87,10 @@ enum ConsoleTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="idem" value="{{idem}}"><button id="reissue">Reissue</button></form>
         </section>{{/admin}}
         <h2>Settlements</h2><table id="settlements"><thead><tr><th>Id</th><th>Station</th><th>Status</th><th>Total</th><th>Charged</th><th>Refunded</th><th>At</th></tr></thead><tbody>
-        {{#settlements}}<tr><td><a href="/console/settlements/{{id}}">{{id}}</a></td><td>{{station}}</td><td>{{status}}</td><td>{{total}}</td><td>{{charged}}</td><td>{{refunded}}</td><td>{{at}}</td></tr>{{/settlements}}
+        {{{settlementRows}}}
         </tbody></table>
         <h2>Ledger</h2><table id="ledger"><thead><tr><th>At</th><th>Kind</th><th>Amount</th><th>Before</th><th>After</th><th>By</th><th>Settlement</th></tr></thead><tbody>
-        {{#ledger}}<tr><td>{{at}}</td><td>{{kind}}</td><td>{{amount}}</td><td>{{before}}</td><td>{{after}}</td><td>{{actor}}</td><td>{{settlement}}</td></tr>{{/ledger}}
+        {{{ledgerRows}}}
         </tbody></table>
         <p>{{#newestLedger}}<a href="{{newestLedger}}">Newest</a> {{/newestLedger}}{{#olderLedger}}<a href="{{olderLedger}}" id="older">Older lines</a>{{/olderLedger}}</p>
         {{> bottom}}
