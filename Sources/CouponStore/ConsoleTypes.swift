@@ -30,6 +30,17 @@ public protocol ConsoleStore: Sendable {
     func settlements(couponID: String, limit: Int) async throws -> [SettlementRecord]
     /// How many settlements are held now (from the open holds' index, not a scan of the coupons).
     func openHoldCount() async throws -> Int
+    /// A coupon with a page of its ledger (newest first, before `before`) and its latest
+    /// settlements, read together (one read, one snapshot), or nil for an unknown id.
+    func couponPage(id: String, ledgerBefore: Int64?, ledgerLimit: Int, settlementLimit: Int) async throws
+        -> CouponPage?
+}
+
+/// What a coupon's console page shows, read in one snapshot.
+public struct CouponPage: Sendable {
+    public var coupon: CouponRecord
+    public var ledger: [LedgerEntry]
+    public var settlements: [SettlementRecord]
 }
 
 /// Who may sign in to the console: an admin changes things, a viewer only looks.

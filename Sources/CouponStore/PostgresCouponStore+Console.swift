@@ -127,33 +127,53 @@ extension PostgresCouponStore {
     }
 
     public func ledger(couponID: String, before: Int64?, limit: Int) async throws -> [LedgerEntry] {
-        let (before, limit) = (before ?? Int64.max, Int64(limit))
-        return try await read { tx in
+        try await read { tx in
             guard
                 let code = try await tx.row("SELECT currency FROM coupons WHERE id = \(couponID)")?
                     .get("currency", as: String.self)
             else { return [] }
-            let currency = try Currency(code: code)
-            return try await tx.rows(
-                """
-                SELECT * FROM ledger WHERE coupon_id = \(couponID) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit)
-                """
-            ).map { try Self.ledgerEntry($0, currency: currency) }
+            return try await Self.ledgerPage(tx, couponID: couponID, currency: try Currency(code: code), before: before, limit: limit)
         }
     }
 
+    static func ledgerPage(_ tx: PostgresTransaction, couponID: String, currency: Currency, before: Int64?, limit: Int)
+        async throws -> [LedgerEntry]
+    {
+        let (before, limit) = (before ?? Int64.max, Int64(limit))
+        return try await tx.rows(
+            """
+            SELECT * FROM ledger WHERE coupon_id = \(couponID) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit)
+            """
+        ).map { try Self.ledgerEntry($0, currency: currency) }
+    }
+
     public func settlements(couponID: String, limit: Int) async throws -> [SettlementRecord] {
+        try await read { tx in try await Self.latestSettlements(tx, couponID: couponID, limit: limit) }
+    }
+
+    static func latestSettlements(_ tx: PostgresTransaction, couponID: String, limit: Int) async throws -> [SettlementRecord] {
         let limit = Int64(limit)
-        return try await read { tx in
-            var result: [SettlementRecord] = []
-            for row in try await tx.rows(
-                """
-                SELECT id FROM settlements WHERE coupon_id = \(couponID) ORDER BY created_at DESC, id DESC LIMIT \(limit)
-                """)
-            {
-                if let settlement = try await Self.fetchSettlement(tx, id: try row.get("id")) { result.append(settlement) }
-            }
-            return result
+        var result: [SettlementRecord] = []
+        for row in try await tx.rows(
+            """
+            SELECT id FROM settlements WHERE coupon_id = \(couponID) ORDER BY created_at DESC, id DESC LIMIT \(limit)
+            """)
+        {
+            if let settlement = try await Self.fetchSettlement(tx, id: try row.get("id")) { result.append(settlement) }
+        }
+        return result
+    }
+
+    public func couponPage(id: String, ledgerBefore: Int64?, ledgerLimit: Int, settlementLimit: Int) async throws
+        -> CouponPage?
+    {
+        try await read { tx in
+            guard let coupon = try await tx.row("SELECT * FROM coupons WHERE id = \(id)").map(Self.record) else { return nil }
+            return CouponPage(
+                coupon: coupon,
+                ledger: try await Self.ledgerPage(
+                    tx, couponID: id, currency: coupon.snapshot.balance.currency, before: ledgerBefore, limit: ledgerLimit),
+                settlements: try await Self.latestSettlements(tx, couponID: id, limit: settlementLimit))
         }
     }
 

@@ -117,20 +117,40 @@ extension SQLiteCouponStore {
             guard
                 let code = try String.fetchOne(db, sql: "SELECT currency FROM coupons WHERE id = ?", arguments: [couponID])
             else { return [] }
-            let currency = try Currency(code: code)
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM ledger WHERE coupon_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                arguments: [couponID, before ?? Int64.max, limit]
-            ).map { try Self.ledgerEntry($0, currency: currency) }
+            return try Self.ledgerPage(db, couponID: couponID, currency: try Currency(code: code), before: before, limit: limit)
         }
     }
 
+    static func ledgerPage(_ db: Database, couponID: String, currency: Currency, before: Int64?, limit: Int) throws
+        -> [LedgerEntry]
+    {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM ledger WHERE coupon_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            arguments: [couponID, before ?? Int64.max, limit]
+        ).map { try Self.ledgerEntry($0, currency: currency) }
+    }
+
     public func settlements(couponID: String, limit: Int) async throws -> [SettlementRecord] {
+        try await pool.read { db in try Self.latestSettlements(db, couponID: couponID, limit: limit) }
+    }
+
+    static func latestSettlements(_ db: Database, couponID: String, limit: Int) throws -> [SettlementRecord] {
+        try String.fetchAll(
+            db, sql: "SELECT id FROM settlements WHERE coupon_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            arguments: [couponID, limit]
+        ).compactMap { try Self.fetchSettlement(db, id: $0) }
+    }
+
+    public func couponPage(id: String, ledgerBefore: Int64?, ledgerLimit: Int, settlementLimit: Int) async throws
+        -> CouponPage?
+    {
         try await pool.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT id FROM settlements WHERE coupon_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                arguments: [couponID, limit]
-            ).compactMap { try Self.fetchSettlement(db, id: $0) }
+            guard let coupon = try Self.fetchCoupon(db, sql: "SELECT * FROM coupons WHERE id = ?", id) else { return nil }
+            return CouponPage(
+                coupon: coupon,
+                ledger: try Self.ledgerPage(
+                    db, couponID: id, currency: coupon.snapshot.balance.currency, before: ledgerBefore, limit: ledgerLimit),
+                settlements: try Self.latestSettlements(db, couponID: id, limit: settlementLimit))
         }
     }
 

@@ -117,5 +117,13 @@ struct ConsoleStoreTests {
         let settlements = try await store.settlements(couponID: id, limit: 10)
         #expect(settlements.count == 2 && settlements.allSatisfy { $0.couponID == id })
         #expect(try await store.settlements(couponID: issued[2].record.id, limit: 10).isEmpty)
+
+        // The coupon's page reads the same in one snapshot.
+        let view = try #require(try await store.couponPage(id: id, ledgerBefore: nil, ledgerLimit: 4, settlementLimit: 10))
+        #expect(view.coupon.id == id && view.coupon.snapshot.balance == Self.cny(30000 + 2100 - 20000))
+        #expect(view.ledger.map(\.seq) == newest.map(\.seq) && view.settlements.map(\.id) == settlements.map(\.id))
+        let older2 = try #require(try await store.couponPage(id: id, ledgerBefore: newest.last?.seq, ledgerLimit: 100, settlementLimit: 1))
+        #expect(older2.ledger.map(\.seq) == older.map(\.seq) && older2.settlements.count == 1)
+        #expect(try await store.couponPage(id: "no-such-coupon", ledgerBefore: nil, ledgerLimit: 10, settlementLimit: 10) == nil)
     }
 }

@@ -89,12 +89,14 @@ extension ConsoleRoutes {
     /// A coupon: its balance, held, state and expiry, its ledger (paged, newest first), its latest
     /// settlements, and (for an admin) the forms that change it.
     func coupon(_ id: String, page: ConsolePage) async throws -> Response {
-        guard let record = try await store.coupon(id: id) else {
+        let before = page.query["before"].flatMap(Int64.init)
+        guard
+            let found = try await store.couponPage(
+                id: id, ledgerBefore: before, ledgerLimit: Self.pageSize + 1, settlementLimit: Self.pageSize)
+        else {
             throw ConsoleRefusal(status: .notFound, title: "No such coupon", text: "No coupon has the id \(id).", back: "/console/coupons")
         }
-        let before = page.query["before"].flatMap(Int64.init)
-        let ledger = try await store.ledger(couponID: id, before: before, limit: Self.pageSize + 1)
-        let settlements = try await store.settlements(couponID: id, limit: Self.pageSize)
+        let (record, ledger, settlements) = (found.coupon, found.ledger, found.settlements)
         var values = page.session.values.merging(ConsoleFormat.formKeys(page.session)) { $1 }
         values["title"] = "Coupon \(id)"
         values["coupon"] = Self.couponRow(record)

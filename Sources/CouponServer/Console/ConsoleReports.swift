@@ -49,7 +49,9 @@ extension ConsoleRoutes {
         values["title"] = "Reports"
         if let name = query["campaign"], !name.isEmpty {
             values["campaign"] = name
-            values["campaignRows"] = try await store.campaign(name).map { row -> [String: Any] in
+            let figures = try await campaigns.rows(name, store: store)
+            values["campaignAt"] = ConsoleFormat.time(Instant(secondsSince1970: Int64(figures.at.timeIntervalSince1970)))
+            values["campaignRows"] = figures.rows.map { row -> [String: Any] in
                 func money(_ value: Int128) -> String { ConsoleFormat.amount(value, currency: row.currency) }
                 return [
                     "currency": row.currency, "coupons": row.coupons, "issued": money(row.issued), "loaded": money(row.loaded),

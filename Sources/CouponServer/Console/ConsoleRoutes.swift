@@ -16,6 +16,7 @@ struct ConsoleRoutes<Store: CouponStore>: Sendable {
     let view = ConsoleView()
     let chart = LiabilityChart()
     let audits = AuditRunner()
+    let campaigns = CampaignFigures()
 
     /// A session ends after this long unused, and after `absolute` whatever happens.
     static var idle: Int64 { 30 * 60 }

@@ -183,7 +183,7 @@ enum ConsoleTemplates {
         <input type="hidden" name="date" value="{{date}}"><button>Show</button></form>
         {{#campaign}}<table id="campaign"><thead><tr><th>Currency</th><th>Coupons</th><th>Issued</th><th>Loaded</th><th>Adjusted</th><th>Redeemed</th><th>Expired</th><th>Outstanding</th></tr></thead><tbody>
         {{#campaignRows}}<tr><td>{{currency}}</td><td>{{coupons}}</td><td>{{issued}}</td><td>{{loaded}}</td><td>{{adjusted}}</td><td>{{redeemed}}</td><td>{{expired}}</td><td>{{outstanding}}</td></tr>{{/campaignRows}}
-        </tbody></table>{{/campaign}}
+        </tbody></table><p class="note">Summed at {{campaignAt}} (kept for a minute).</p>{{/campaign}}
         <h2>Day per station</h2><form method="get" action="/console/reports" class="search"><input name="date" value="{{date}}" aria-label="date"><button>Show</button></form>
         <table id="daily"><thead><tr><th>Station</th><th>Currency</th><th>Settlements</th><th>Captured</th><th>Refunded</th><th>Voided</th><th>Expired holds</th><th>Offline</th><th>Shortfall</th></tr></thead><tbody>
         {{#dailyRows}}<tr><td>{{station}}</td><td>{{currency}}</td><td>{{settlements}}</td><td>{{captured}}</td><td>{{refunded}}</td><td>{{voided}}</td><td>{{expiredHolds}}</td><td>{{offline}}</td><td>{{shortfall}}</td></tr>{{/dailyRows}}
