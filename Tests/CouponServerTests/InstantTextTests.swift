@@ -6,10 +6,15 @@ import Testing
 
 @Suite("Instants written as ISO 8601 text")
 struct InstantTextTests {
-    static func foundation(_ seconds: Int64) -> String {
+    /// One formatter for the whole test (making one is what is slow).
+    nonisolated(unsafe) static let formatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return formatter
+    }()
+
+    static func foundation(_ seconds: Int64) -> String {
+        formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     @Test("the integer calendar writes what Foundation writes: edges of days, months, leap years, and 20,000 random instants")
