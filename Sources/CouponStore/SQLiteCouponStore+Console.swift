@@ -46,15 +46,20 @@ extension SQLiteCouponStore {
     }
 
     public func session(idHash: String) async throws -> ConsoleSession? {
-        let row = try await pool.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM console_sessions WHERE id_hash = ? AND ended_at IS NULL", arguments: [idHash])
+        // Made into a ConsoleSession inside the read: a Row is not Sendable, and with it GRDB's
+        // blocking read would be chosen.
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM console_sessions WHERE id_hash = ? AND ended_at IS NULL", arguments: [idHash])
+            else { return nil }
+            guard let role = ConsoleUser.Role(rawValue: row["role"]) else {
+                throw StoreError(kind: .corruptRow("session role"))
+            }
+            return ConsoleSession(
+                idHash: row["id_hash"], actor: row["actor"], role: role, csrf: row["csrf"],
+                createdAt: Instant(secondsSince1970: row["created_at"]), lastSeen: Instant(secondsSince1970: row["last_seen"]))
         }
-        guard let row else { return nil }
-        guard let role = ConsoleUser.Role(rawValue: row["role"]) else { throw StoreError(kind: .corruptRow("session role")) }
-        return ConsoleSession(
-            idHash: row["id_hash"], actor: row["actor"], role: role, csrf: row["csrf"],
-            createdAt: Instant(secondsSince1970: row["created_at"]), lastSeen: Instant(secondsSince1970: row["last_seen"]))
     }
 
     public func touchSession(idHash: String, now: Instant) async throws {
