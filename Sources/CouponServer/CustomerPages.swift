@@ -67,11 +67,6 @@ enum CustomerPages {
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     /// The page a phone opens from a coupon's QR: the script reads the code from the fragment
     /// (which the browser never sends) and posts it; the messages come in the page's language.
     static func balancePage(_ language: Language) -> String {
@@ -85,7 +80,7 @@ enum CustomerPages {
             ("state-active", t("Active", "可用")), ("state-blocked", t("Blocked", "已冻结")),
             ("state-expired", t("Expired", "已过期")), ("available", t("available", "可用余额")),
         ]
-        let data = messages.map { "data-\($0.0)=\"\(escape($0.1))\"" }.joined(separator: " ")
+        let data = messages.map { "data-\($0.0)=\"\(HTML.escape($0.1))\"" }.joined(separator: " ")
         return """
             <!doctype html><html lang="\(language.tag)"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -40,7 +40,7 @@ struct ReceiptLinkRoutes<Store: CouponStore> {
     /// The receipt's page in `language`: the coupon's last four, its balance and state now, the purchase.
     static func html(_ view: ReceiptView, balance: Money, language: CustomerPages.Language) -> String {
         let t = CustomerPages.Text(language: language)
-        let escape = CustomerPages.escape
+        let escape = HTML.escape
         let state = ["active": t("Active", "可用"), "blocked": t("Blocked", "已冻结"), "expired": t("Expired", "已过期")][
             view.state] ?? view.state
         let expiry = view.expiresAt.map { " · " + t("valid until", "有效期至") + " " + String($0.prefix(10)) } ?? ""

@@ -24,14 +24,11 @@ public protocol ConsoleStore: Sendable {
     func consoleLog(before: Int64?, limit: Int) async throws -> [ConsoleEvent]
     /// Coupons matching `query`, in id order after `after`, at most `limit`.
     func searchCoupons(_ query: CouponQuery, after: String?, limit: Int) async throws -> [CouponRecord]
-    /// A coupon's ledger, newest first, before sequence number `before` (nil: from the newest).
-    func ledger(couponID: String, before: Int64?, limit: Int) async throws -> [LedgerEntry]
-    /// A coupon's settlements, newest first, at most `limit`.
-    func settlements(couponID: String, limit: Int) async throws -> [SettlementRecord]
     /// How many settlements are held now (from the open holds' index, not a scan of the coupons).
     func openHoldCount() async throws -> Int
-    /// A coupon with a page of its ledger (newest first, before `before`) and its latest
-    /// settlements, read together (one read, one snapshot), or nil for an unknown id.
+    /// A coupon with a page of its ledger (newest first, before sequence number `ledgerBefore`;
+    /// nil: from the newest) and its latest settlements (newest first), read in one snapshot, or
+    /// nil for an unknown id.
     func couponPage(id: String, ledgerBefore: Int64?, ledgerLimit: Int, settlementLimit: Int) async throws
         -> CouponPage?
 }

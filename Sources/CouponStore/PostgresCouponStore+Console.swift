@@ -126,16 +126,6 @@ extension PostgresCouponStore {
         }
     }
 
-    public func ledger(couponID: String, before: Int64?, limit: Int) async throws -> [LedgerEntry] {
-        try await read { tx in
-            guard
-                let code = try await tx.row("SELECT currency FROM coupons WHERE id = \(couponID)")?
-                    .get("currency", as: String.self)
-            else { return [] }
-            return try await Self.ledgerPage(tx, couponID: couponID, currency: try Currency(code: code), before: before, limit: limit)
-        }
-    }
-
     static func ledgerPage(_ tx: PostgresTransaction, couponID: String, currency: Currency, before: Int64?, limit: Int)
         async throws -> [LedgerEntry]
     {
@@ -145,10 +135,6 @@ extension PostgresCouponStore {
             SELECT * FROM ledger WHERE coupon_id = \(couponID) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit)
             """
         ).map { try Self.ledgerEntry($0, currency: currency) }
-    }
-
-    public func settlements(couponID: String, limit: Int) async throws -> [SettlementRecord] {
-        try await read { tx in try await Self.latestSettlements(tx, couponID: couponID, limit: limit) }
     }
 
     static func latestSettlements(_ tx: PostgresTransaction, couponID: String, limit: Int) async throws -> [SettlementRecord] {

@@ -117,15 +117,6 @@ extension SQLiteCouponStore {
         }
     }
 
-    public func ledger(couponID: String, before: Int64?, limit: Int) async throws -> [LedgerEntry] {
-        try await pool.read { db in
-            guard
-                let code = try String.fetchOne(db, sql: "SELECT currency FROM coupons WHERE id = ?", arguments: [couponID])
-            else { return [] }
-            return try Self.ledgerPage(db, couponID: couponID, currency: try Currency(code: code), before: before, limit: limit)
-        }
-    }
-
     static func ledgerPage(_ db: Database, couponID: String, currency: Currency, before: Int64?, limit: Int) throws
         -> [LedgerEntry]
     {
@@ -133,10 +124,6 @@ extension SQLiteCouponStore {
             db, sql: "SELECT * FROM ledger WHERE coupon_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
             arguments: [couponID, before ?? Int64.max, limit]
         ).map { try Self.ledgerEntry($0, currency: currency) }
-    }
-
-    public func settlements(couponID: String, limit: Int) async throws -> [SettlementRecord] {
-        try await pool.read { db in try Self.latestSettlements(db, couponID: couponID, limit: limit) }
     }
 
     static func latestSettlements(_ db: Database, couponID: String, limit: Int) throws -> [SettlementRecord] {

@@ -102,28 +102,26 @@ struct ConsoleStoreTests {
                 SettleRequest(code: issued[0].code, basket: try Basket([("6901234567892", 1)]), station: "till-1"),
                 now: Self.now)
         }
+        // A coupon's page: its ledger paged newest first, its settlements, in one snapshot.
         let all = try await store.ledger(couponID: id)
-        let newest = try await store.ledger(couponID: id, before: nil, limit: 4)
-        let older = try await store.ledger(couponID: id, before: newest.last?.seq, limit: 100)
+        let first = try #require(try await store.couponPage(id: id, ledgerBefore: nil, ledgerLimit: 4, settlementLimit: 10))
+        let rest = try #require(
+            try await store.couponPage(id: id, ledgerBefore: first.ledger.last?.seq, ledgerLimit: 100, settlementLimit: 1))
+        let (newest, older) = (first.ledger, rest.ledger)
+        #expect(first.coupon.id == id && first.coupon.snapshot.balance == Self.cny(30000 + 2100 - 20000))
         #expect(newest.count == 4 && (newest + older).map(\.seq) == all.map(\.seq).reversed())
         #expect(newest.map(\.seq) == newest.map(\.seq).sorted(by: >))
         #expect(older.last?.kind == .issue)
-        #expect(try await store.ledger(couponID: "no-such-coupon", before: nil, limit: 10).isEmpty)
         #expect(try await store.openHoldCount() == 0)
         _ = try await store.settle(
             SettleRequest(code: issued[1].code, basket: try Basket([("6901234567892", 1)]), station: "till-1", capture: false),
             now: Self.now)
         #expect(try await store.openHoldCount() == 1)
-        let settlements = try await store.settlements(couponID: id, limit: 10)
-        #expect(settlements.count == 2 && settlements.allSatisfy { $0.couponID == id })
-        #expect(try await store.settlements(couponID: issued[2].record.id, limit: 10).isEmpty)
-
-        // The coupon's page reads the same in one snapshot.
-        let view = try #require(try await store.couponPage(id: id, ledgerBefore: nil, ledgerLimit: 4, settlementLimit: 10))
-        #expect(view.coupon.id == id && view.coupon.snapshot.balance == Self.cny(30000 + 2100 - 20000))
-        #expect(view.ledger.map(\.seq) == newest.map(\.seq) && view.settlements.map(\.id) == settlements.map(\.id))
-        let older2 = try #require(try await store.couponPage(id: id, ledgerBefore: newest.last?.seq, ledgerLimit: 100, settlementLimit: 1))
-        #expect(older2.ledger.map(\.seq) == older.map(\.seq) && older2.settlements.count == 1)
+        #expect(first.settlements.count == 2 && first.settlements.allSatisfy { $0.couponID == id })
+        #expect(first.settlements.map(\.createdAt) == first.settlements.map(\.createdAt).sorted(by: >))
+        #expect(rest.settlements.count == 1 && rest.settlements.first?.id == first.settlements.first?.id)
+        let other = try #require(try await store.couponPage(id: issued[2].record.id, ledgerBefore: nil, ledgerLimit: 10, settlementLimit: 10))
+        #expect(other.settlements.isEmpty && other.ledger.count == 1)
         #expect(try await store.couponPage(id: "no-such-coupon", ledgerBefore: nil, ledgerLimit: 10, settlementLimit: 10) == nil)
     }
 }

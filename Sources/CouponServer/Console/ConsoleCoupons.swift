@@ -193,7 +193,6 @@ extension ConsoleRoutes {
         values["title"] = "Settlement \(id)"
         values["settlement"] = Self.settlementRow(record)
         values["couponID"] = record.couponID
-        values["captured"] = record.status == .captured
         values["lines"] = record.lines.map { line -> [String: Any] in
             [
                 "code": line.product.code.value, "name": line.product.name, "quantity": line.quantity,

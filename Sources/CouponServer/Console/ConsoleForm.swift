@@ -1,3 +1,4 @@
+import CouponCore
 import Crypto
 import Foundation
 import Hummingbird
@@ -58,7 +59,7 @@ struct ConsoleForm: Sendable {
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) where name != "csrf" && self[name] != nil {
             hasher.update(data: Data("\(name)=\(value)\n".utf8))
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Array(hasher.finalize()).hex
     }
 }
 

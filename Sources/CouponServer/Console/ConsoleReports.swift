@@ -88,7 +88,7 @@ extension ConsoleRoutes {
         guard let run = await audits.latest else { return view.page("audit", values) }
         values["done"] = true
         values["ranAt"] = ConsoleFormat.time(Instant(secondsSince1970: Int64(run.finishedAt.timeIntervalSince1970)))
-        values["seconds"] = format2(run.seconds)
+        values["seconds"] = String(format: "%.2f", run.seconds)
         values["clean"] = run.findings.isEmpty
         values["findings"] = run.findings.map {
             ["coupon": $0.couponID, "stored": $0.stored, "fromLedger": "\($0.fromLedger)", "held": $0.held, "openHolds": "\($0.openHolds)"]
@@ -100,11 +100,6 @@ extension ConsoleRoutes {
             ]
         }
         return view.page("audit", values)
-    }
-
-    func format2(_ value: Double) -> String {
-        let hundredths = Int((value * 100).rounded())
-        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
     }
 
     @Sendable func log(_ request: Request, page: ConsolePage) async throws -> Response {

@@ -40,7 +40,7 @@ struct ConsoleRoutes<Store: CouponStore>: Sendable {
             if let id = request.cookies[Self.cookie]?.value {
                 try await store.endSession(idHash: ConsoleToken.hash(id), now: configuration.clock())
             }
-            return ConsoleView.redirect("/console/login", headers: [.setCookie: clearCookie(request)])
+            return ConsoleView.redirect("/console/login", headers: [.setCookie: clearCookie])
         } }
         console.get { request, context in try await self.signedIn(request, context, render: home) }
         registerCoupons(on: console)
@@ -108,9 +108,7 @@ struct ConsoleRoutes<Store: CouponStore>: Sendable {
             + (secure ? "; Secure" : "")
     }
 
-    func clearCookie(_ request: Request) -> String {
-        "\(Self.cookie)=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0"
-    }
+    var clearCookie: String { "\(Self.cookie)=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0" }
 
     // MARK: Sign in and out
 
@@ -200,8 +198,6 @@ enum ConsoleFormat {
         let exponent = (try? Currency(code: currency))?.exponent ?? 2
         return Money.format(minorUnits: minorUnits, exponent: exponent) + " " + currency
     }
-
-    static func money(_ money: Money) -> String { money.description }
 
     static func time(_ instant: Instant) -> String {
         String(instant.iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ")

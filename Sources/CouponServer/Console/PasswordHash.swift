@@ -1,3 +1,4 @@
+import CouponCore
 import Crypto
 import Foundation
 import _CryptoExtras
@@ -12,9 +13,7 @@ enum PasswordHash {
     static let parallelism = 1
 
     static func make(_ password: String) throws -> String {
-        var salt = [UInt8](repeating: 0, count: 16)
-        var generator = SystemRandomNumberGenerator()
-        for index in salt.indices { salt[index] = generator.next() }
+        let salt = SecureID.bytes(16)
         let hash = try derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(Data(salt).base64EncodedString())$\(hash.base64EncodedString())"
     }
@@ -31,9 +30,12 @@ enum PasswordHash {
         return ConsoleToken.same(hash, expected)
     }
 
-    /// A hash of nothing, checked when the user does not exist so that an unknown name takes as
-    /// long as a wrong password.
-    static let decoy: String = (try? make("decoy \(UUID())")) ?? "scrypt$32768$8$1$AAAA$AAAA"
+    /// A hash of a random password, checked when the user does not exist so that an unknown name
+    /// takes as long as a wrong password. Should scrypt fail here, the stand-in has the same cost
+    /// and an all-zero hash, which no password derives in practice.
+    static let decoy: String =
+        (try? make(SecureID.hex(32)))
+        ?? "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(Data(count: 16).base64EncodedString())$\(Data(count: 32).base64EncodedString())"
 
     private static func derive(_ password: String, salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int)
         throws -> Data
@@ -49,15 +51,13 @@ enum PasswordHash {
 /// cryptographic generator, base64url), and the hash a session id is stored under.
 enum ConsoleToken {
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+        Data(SecureID.bytes(32)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// What the store keeps of a session id.
     static func hash(_ id: String) -> String {
-        SHA256.hash(data: Data(id.utf8)).map { String(format: "%02x", $0) }.joined()
+        Array(SHA256.hash(data: Data(id.utf8))).hex
     }
 
     static func same(_ a: some DataProtocol, _ b: some DataProtocol) -> Bool {
